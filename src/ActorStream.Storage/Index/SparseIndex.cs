@@ -15,6 +15,7 @@ internal abstract class SparseIndex<TEntry> : IDisposable
     private volatile int _count;
     private FileStream? _writer;
     private int _flushedCount;
+    private bool _rewriteNeeded;
 
     protected SparseIndex(string path, long baseOffset, TEntry[] entries, int count)
     {
@@ -114,6 +115,41 @@ internal abstract class SparseIndex<TEntry> : IDisposable
     /// <summary>Writes entries not yet on disk; with <paramref name="fsync"/>, forces them to the device.</summary>
     public void Flush(bool fsync)
     {
+        try
+        {
+            FlushCore(fsync);
+        }
+        catch (IOException e)
+        {
+            // Drop the writer so the next flush starts from what is really in the file.
+            CloseWriterQuietly();
+            throw new KafkaStorageException($"Cannot write index {FilePath}: {e.Message}", e);
+        }
+    }
+
+    private void CloseWriterQuietly()
+    {
+        try
+        {
+            _writer?.Dispose();
+        }
+        catch (IOException)
+        {
+        }
+
+        _writer = null;
+        _flushedCount = 0;
+        _rewriteNeeded = true;
+    }
+
+    private void FlushCore(bool fsync)
+    {
+        if (_rewriteNeeded)
+        {
+            Rewrite();
+            return;
+        }
+
         var count = _count;
         if (count > _flushedCount)
         {
@@ -134,23 +170,34 @@ internal abstract class SparseIndex<TEntry> : IDisposable
         }
     }
 
-    /// <summary>Replaces the file with the in-memory entries (after truncation or a rebuild).</summary>
+    /// <summary>Replaces the file with the in-memory entries (after truncation or a rebuild), durably.</summary>
     public void Rewrite()
     {
-        CloseWriter();
+        CloseWriterQuietly();
         var tmp = FilePath + ".tmp";
-        using (var stream = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024))
+        try
         {
-            Span<byte> buffer = stackalloc byte[16];
-            for (var i = 0; i < _count; i++)
+            using (var stream = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024))
             {
-                Encode(_entries[i], buffer);
-                stream.Write(buffer[..EntrySize]);
+                Span<byte> buffer = stackalloc byte[16];
+                for (var i = 0; i < _count; i++)
+                {
+                    Encode(_entries[i], buffer);
+                    stream.Write(buffer[..EntrySize]);
+                }
+
+                stream.Flush(flushToDisk: true);
             }
+
+            File.Move(tmp, FilePath, overwrite: true);
+        }
+        catch (IOException e)
+        {
+            throw new KafkaStorageException($"Cannot write index {FilePath}: {e.Message}", e);
         }
 
-        File.Move(tmp, FilePath, overwrite: true);
         _flushedCount = _count;
+        _rewriteNeeded = false;
     }
 
     public void CloseWriter()

@@ -8,13 +8,20 @@ internal static class CheckpointFile
     public static void Write(string path, long value)
     {
         var tmp = path + LogFileUtils.TempSuffix;
-        using (var stream = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+        try
         {
-            stream.Write(System.Text.Encoding.ASCII.GetBytes(value.ToString(CultureInfo.InvariantCulture) + "\n"));
-            stream.Flush(flushToDisk: true);
-        }
+            using (var stream = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(System.Text.Encoding.ASCII.GetBytes(value.ToString(CultureInfo.InvariantCulture) + "\n"));
+                stream.Flush(flushToDisk: true);
+            }
 
-        File.Move(tmp, path, overwrite: true);
+            File.Move(tmp, path, overwrite: true);
+        }
+        catch (IOException e)
+        {
+            throw new Errors.KafkaStorageException($"Cannot write checkpoint {path}: {e.Message}", e);
+        }
     }
 
     /// <summary>The stored number, or null when the file is missing or unreadable (a crash mid-write leaves the old one).</summary>

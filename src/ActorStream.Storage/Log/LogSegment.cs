@@ -76,6 +76,19 @@ internal sealed class LogSegment : IDisposable
     public static LogSegment Open(string directory, long baseOffset, long nowMs, bool recover, int indexIntervalBytes, out long truncatedBytes)
     {
         var handle = OpenHandle(LogFileUtils.LogFile(directory, baseOffset), FileMode.Open);
+        try
+        {
+            return OpenWithHandle(directory, baseOffset, handle, nowMs, recover, indexIntervalBytes, out truncatedBytes);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    private static LogSegment OpenWithHandle(string directory, long baseOffset, SafeFileHandle handle, long nowMs, bool recover, int indexIntervalBytes, out long truncatedBytes)
+    {
         var size = RandomAccess.GetLength(handle);
         var offsetIndexPath = LogFileUtils.OffsetIndexFile(directory, baseOffset);
         var timeIndexPath = LogFileUtils.TimeIndexFile(directory, baseOffset);
@@ -92,9 +105,18 @@ internal sealed class LogSegment : IDisposable
             nowMs);
 
         truncatedBytes = 0;
-        if (needsRecovery || !segment.LoadTailState())
+        try
         {
-            truncatedBytes = segment.Recover(indexIntervalBytes);
+            if (needsRecovery || !segment.LoadTailState())
+            {
+                truncatedBytes = segment.Recover(indexIntervalBytes);
+            }
+        }
+        catch
+        {
+            segment._offsetIndex.Dispose();
+            segment._timeIndex.Dispose();
+            throw;
         }
 
         return segment;
@@ -327,7 +349,7 @@ internal sealed class LogSegment : IDisposable
         _bytesSinceLastIndexEntry = 0;
         while (scanner.MoveNext())
         {
-            if (scanner.BaseOffset < nextOffset)
+            if (scanner.BaseOffset != nextOffset)
             {
                 return false;
             }
@@ -382,7 +404,9 @@ internal sealed class LogSegment : IDisposable
                 break;
             }
 
-            if (batch.BaseOffset < nextOffset || batch.LastOffset - BaseOffset > int.MaxValue)
+            // Offsets are contiguous from the segment's base offset; the base offset field is outside the CRC, so
+            // this is what catches a damaged one.
+            if (batch.BaseOffset != nextOffset || batch.LastOffset - BaseOffset > int.MaxValue)
             {
                 break;
             }
@@ -473,8 +497,16 @@ internal sealed class LogSegment : IDisposable
             _timeIndex.MaybeAppend(_maxTimestamp, _offsetOfMaxTimestamp);
         }
 
-        _offsetIndex.Flush(fsync: false);
-        _timeIndex.Flush(fsync: false);
+        try
+        {
+            _offsetIndex.Flush(fsync: false);
+            _timeIndex.Flush(fsync: false);
+        }
+        catch (KafkaStorageException)
+        {
+            // Indexes are derived data: a short or torn index file is detected and rebuilt on open.
+        }
+
         _offsetIndex.Dispose();
         _timeIndex.Dispose();
         _handle.Dispose();

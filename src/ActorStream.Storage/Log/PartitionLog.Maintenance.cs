@@ -1,3 +1,5 @@
+using ActorStream.Storage.Errors;
+
 namespace ActorStream.Storage.Log;
 
 /// <summary>Truncation, retention, flushing and closing.</summary>
@@ -5,8 +7,8 @@ public sealed partial class PartitionLog
 {
     /// <summary>
     /// Removes every record at or above <paramref name="offset"/> (a follower after a leader change). A batch
-    /// straddling the offset is removed whole, so the new log end may be below <paramref name="offset"/>.
-    /// Returns the new log end offset.
+    /// straddling the offset is removed whole, so the new log end may be below <paramref name="offset"/>; the log
+    /// start never stays above the log end. Returns the new log end offset.
     /// </summary>
     public long TruncateTo(long offset)
     {
@@ -20,7 +22,7 @@ public sealed partial class PartitionLog
 
             if (offset <= _segments[0].BaseOffset)
             {
-                TruncateFullyAndStartAtLocked(Math.Max(offset, LogStartOffset));
+                TruncateFullyAndStartAtLocked(offset);
                 return LogEndOffset;
             }
 
@@ -80,7 +82,7 @@ public sealed partial class PartitionLog
             EnsureOpen();
             if (offset > LogEndOffset)
             {
-                throw new Errors.OffsetOutOfRangeException($"Cannot delete records before {offset}: the log ends at {LogEndOffset}");
+                throw new OffsetOutOfRangeException($"Cannot delete records before {offset}: the log ends at {LogEndOffset}");
             }
 
             if (offset <= LogStartOffset)
@@ -204,7 +206,10 @@ public sealed partial class PartitionLog
         _lastFlushMs = NowMs;
     }
 
-    /// <summary>Clean close: flushes, checkpoints the recovery point and writes the clean-shutdown marker.</summary>
+    /// <summary>
+    /// Clean close: flushes, checkpoints the recovery point and writes the clean-shutdown marker. If the disk
+    /// fails on the way, the files are still closed and the marker is not written, so the next open recovers.
+    /// </summary>
     public void Dispose()
     {
         lock (_writeLock)
@@ -215,10 +220,32 @@ public sealed partial class PartitionLog
             }
 
             _closed = true;
-            ActiveSegment.OnBecomeInactive();
-            SetRecoveryPoint(LogEndOffset);
-            DisposeSegments();
-            CheckpointFile.Write(Path.Combine(Directory, LogFileUtils.CleanShutdownFile), LogEndOffset);
+            var flushed = false;
+            try
+            {
+                ActiveSegment.OnBecomeInactive();
+                SetRecoveryPoint(LogEndOffset);
+                flushed = true;
+            }
+            catch (StorageException)
+            {
+            }
+            finally
+            {
+                DisposeSegments();
+            }
+
+            if (flushed)
+            {
+                try
+                {
+                    CheckpointFile.Write(Path.Combine(Directory, LogFileUtils.CleanShutdownFile), LogEndOffset);
+                }
+                catch (StorageException)
+                {
+                    // No marker: the next open validates the tail, which is what we want after a failing disk.
+                }
+            }
         }
     }
 

@@ -27,6 +27,40 @@ public sealed partial class PartitionLog
             : CheckpointFile.Read(Path.Combine(Directory, LogFileUtils.RecoveryPointFile)) ?? 0;
 
         var segments = new List<LogSegment>();
+        try
+        {
+            LoadSegments(baseOffsets, recoveryPoint, clean, segments);
+        }
+        catch
+        {
+            foreach (var segment in segments)
+            {
+                segment.Dispose();
+            }
+
+            throw;
+        }
+
+        var checkpointedStart = CheckpointFile.Read(Path.Combine(Directory, LogFileUtils.LogStartOffsetFile));
+        if (segments.Count == 0)
+        {
+            segments.Add(LogSegment.Create(Directory, checkpointedStart ?? 0, NowMs));
+        }
+
+        _segments = [.. segments];
+        var logEnd = ActiveSegment.NextOffset;
+        Volatile.Write(ref _logEndOffset, logEnd);
+        Volatile.Write(ref _logStartOffset, Math.Min(Math.Max(checkpointedStart ?? 0, _segments[0].BaseOffset), logEnd));
+        if (!clean)
+        {
+            ActiveSegment.Flush();
+        }
+
+        SetRecoveryPoint(logEnd);
+    }
+
+    private void LoadSegments(List<long> baseOffsets, long recoveryPoint, bool clean, List<LogSegment> segments)
+    {
         var hole = false;
         var now = NowMs;
         for (var i = 0; i < baseOffsets.Count; i++)
@@ -49,23 +83,6 @@ public sealed partial class PartitionLog
                 hole = true;
             }
         }
-
-        var checkpointedStart = CheckpointFile.Read(Path.Combine(Directory, LogFileUtils.LogStartOffsetFile));
-        if (segments.Count == 0)
-        {
-            segments.Add(LogSegment.Create(Directory, checkpointedStart ?? 0, now));
-        }
-
-        _segments = [.. segments];
-        var logEnd = ActiveSegment.NextOffset;
-        Volatile.Write(ref _logEndOffset, logEnd);
-        Volatile.Write(ref _logStartOffset, Math.Min(Math.Max(checkpointedStart ?? 0, _segments[0].BaseOffset), logEnd));
-        if (!clean)
-        {
-            ActiveSegment.Flush();
-        }
-
-        SetRecoveryPoint(logEnd);
     }
 
     /// <summary>Lists segment base offsets and removes leftovers: temp files, half-deleted segments, orphan indexes.</summary>

@@ -120,7 +120,8 @@ public sealed partial class PartitionLog : IDisposable
 
     /// <summary>
     /// Appends batches copied from the leader, as follower: offsets and epochs are already assigned. Each batch is
-    /// validated; offsets must increase and start at or after the log end offset.
+    /// validated; offsets must continue the log without a gap (a follower that must jump uses
+    /// <see cref="TruncateFullyAndStartAt"/>).
     /// </summary>
     public LogAppendInfo AppendAsFollower(ReadOnlySpan<byte> batches)
     {
@@ -134,9 +135,9 @@ public sealed partial class PartitionLog : IDisposable
             while (position < batches.Length)
             {
                 var header = RecordBatch.Validate(batches[position..]);
-                if (header.BaseOffset < expected)
+                if (header.BaseOffset != expected)
                 {
-                    throw new InvalidRecordException($"Follower append at offset {header.BaseOffset} is below the expected offset {expected}");
+                    throw new InvalidRecordException($"Follower append at offset {header.BaseOffset} does not continue the log at {expected}");
                 }
 
                 if (firstOffset < 0)
