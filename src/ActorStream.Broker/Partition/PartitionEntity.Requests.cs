@@ -1,0 +1,217 @@
+using System.Runtime.InteropServices;
+using Akka.Actor;
+using Akka.Event;
+using ActorStream.Protocol;
+using ActorStream.Protocol.Broker;
+using ActorStream.Storage.Errors;
+using ActorStream.Storage.Records;
+using Google.Protobuf;
+
+namespace ActorStream.Broker.Partition;
+
+/// <summary>Produce, fetch and list-offsets handling of the leading partition.</summary>
+public sealed partial class PartitionEntity
+{
+    private void HandleAppend(PartitionAppend append)
+    {
+        var log = _log!;
+        // The request's bytes are ours (deserialized or handed over by the endpoint): patch offsets in place.
+        var batches = MemoryMarshal.AsMemory(append.Records.Memory).Span;
+        if (CheckProducerState(batches) is { } early)
+        {
+            if (append.Acks != 0)
+            {
+                Sender.Tell(early);
+            }
+
+            return;
+        }
+
+        PartitionAppendResult result;
+        try
+        {
+            var info = log.Append(batches, _leaderEpoch);
+            for (var position = 0; position < batches.Length;)
+            {
+                var header = RecordBatchHeader.Read(batches[position..]);
+                _producers.OnAppended(header);
+                position += header.SizeInBytes;
+            }
+
+            result = new PartitionAppendResult { BaseOffset = info.FirstOffset, LogStartOffset = log.LogStartOffset };
+            if (append.Acks == -1)
+            {
+                _pendingAcks.Add(new PendingAck(Sender, info.LastOffset + 1, result));
+            }
+        }
+        catch (StorageException e)
+        {
+            result = Error(ErrorCodeExtensions.FromStorage(e.ErrorCode), e.Message);
+            if (e is KafkaStorageException)
+            {
+                _logger.Error(e, "[Partition {0}] Append failed", Name);
+            }
+
+            if (append.Acks != 0)
+            {
+                Sender.Tell(result);
+            }
+
+            return;
+        }
+
+        if (append.Acks == 1)
+        {
+            Sender.Tell(result);
+        }
+
+        AdvanceHighWatermark();
+    }
+
+    /// <summary>Answers duplicates and sequence errors before anything is appended; null when the append may go ahead.</summary>
+    private PartitionAppendResult? CheckProducerState(ReadOnlySpan<byte> batches)
+    {
+        var position = 0;
+        var count = 0;
+        ProducerStateManager.Check first = default;
+        while (batches.Length - position >= RecordBatch.HeaderSize)
+        {
+            var header = RecordBatchHeader.Read(batches[position..]);
+            if (header.SizeInBytes < RecordBatch.HeaderSize)
+            {
+                return null; // malformed: the log's validation answers CORRUPT_MESSAGE
+            }
+
+            var check = _producers.CheckBatch(header);
+            if (count == 0)
+            {
+                first = check;
+            }
+            else if (check.Verdict != ProducerStateManager.Verdict.Append)
+            {
+                return Error(ErrorCode.OutOfOrderSequenceNumber, check.Reason ?? "A retried batch cannot share a request with new batches");
+            }
+
+            count++;
+            position += header.SizeInBytes;
+        }
+
+        return first.Verdict switch
+        {
+            ProducerStateManager.Verdict.Append => null,
+            ProducerStateManager.Verdict.Duplicate when count == 1 =>
+                new PartitionAppendResult { BaseOffset = first.DuplicateFirstOffset, LogStartOffset = _log!.LogStartOffset },
+            ProducerStateManager.Verdict.InvalidProducerEpoch => Error(ErrorCode.InvalidProducerEpoch, first.Reason!),
+            _ => Error(ErrorCode.OutOfOrderSequenceNumber, first.Reason ?? "Duplicate batch in a multi-batch request"),
+        };
+    }
+
+    /// <summary>
+    /// The high watermark is the smallest log end offset of the in-sync replicas. With one replica it is the leader's
+    /// own log end; replication feeds follower offsets into this same method.
+    /// </summary>
+    private void AdvanceHighWatermark()
+    {
+        var newHighWatermark = _log!.LogEndOffset;
+        if (newHighWatermark <= _highWatermark)
+        {
+            return;
+        }
+
+        _highWatermark = newHighWatermark;
+        for (var i = _pendingAcks.Count - 1; i >= 0; i--)
+        {
+            if (_pendingAcks[i].RequiredOffset <= _highWatermark)
+            {
+                _pendingAcks[i].ReplyTo.Tell(_pendingAcks[i].Result);
+                _pendingAcks.RemoveAt(i);
+            }
+        }
+
+        if (_parkedFetches.Count > 0)
+        {
+            foreach (var (id, parked) in _parkedFetches.Where(p => p.Value.Request.FetchOffset < _highWatermark).ToList())
+            {
+                _parkedFetches.Remove(id);
+                Timers.Cancel(("fetch", id));
+                parked.ReplyTo.Tell(ReadForFetch(parked.Request));
+            }
+        }
+    }
+
+    private void HandleFetch(PartitionFetch fetch)
+    {
+        var log = _log!;
+        if (fetch.FetchOffset < log.LogStartOffset || fetch.FetchOffset > log.LogEndOffset)
+        {
+            Sender.Tell(new PartitionFetchResult
+            {
+                ErrorCode = (int)ErrorCode.OffsetOutOfRange,
+                ErrorMessage = $"Offset {fetch.FetchOffset} is out of range [{log.LogStartOffset}, {log.LogEndOffset}] of {Name}",
+                HighWatermark = _highWatermark,
+                LogStartOffset = log.LogStartOffset,
+            });
+            return;
+        }
+
+        if (fetch.FetchOffset < _highWatermark || fetch.MaxWaitMs <= 0)
+        {
+            Sender.Tell(ReadForFetch(fetch));
+            return;
+        }
+
+        // Nothing committed past the offset yet: park until an append moves the high watermark, or the wait ends.
+        var id = _nextParkId++;
+        _parkedFetches[id] = new ParkedFetch(Sender, fetch);
+        Timers.StartSingleTimer(("fetch", id), new ParkedFetchExpired(id), TimeSpan.FromMilliseconds(fetch.MaxWaitMs));
+    }
+
+    private void HandleParkedFetchExpired(ParkedFetchExpired expired)
+    {
+        if (_parkedFetches.Remove(expired.Id, out var parked))
+        {
+            parked.ReplyTo.Tell(ReadForFetch(parked.Request));
+        }
+    }
+
+    private PartitionFetchResult ReadForFetch(PartitionFetch fetch)
+    {
+        var log = _log!;
+        try
+        {
+            var maxBytes = Math.Min(fetch.MaxBytes <= 0 ? _settings.MaxFetchResponseBytes : fetch.MaxBytes, _settings.MaxFetchResponseBytes);
+            var info = log.Read(fetch.FetchOffset, maxBytes, maxOffset: _highWatermark);
+            return new PartitionFetchResult
+            {
+                HighWatermark = _highWatermark,
+                LogStartOffset = info.LogStartOffset,
+                Records = info.Records.IsEmpty ? ByteString.Empty : UnsafeByteOperations.UnsafeWrap(info.Records.ToArray()),
+            };
+        }
+        catch (StorageException e)
+        {
+            return new PartitionFetchResult
+            {
+                ErrorCode = (int)ErrorCodeExtensions.FromStorage(e.ErrorCode),
+                ErrorMessage = e.Message,
+                HighWatermark = _highWatermark,
+                LogStartOffset = log.LogStartOffset,
+            };
+        }
+    }
+
+    private void HandleListOffset(PartitionListOffset request)
+    {
+        var log = _log!;
+        var result = request.Timestamp switch
+        {
+            -2 => new PartitionListOffsetResult { Offset = log.LogStartOffset, Timestamp = -1 },
+            -1 => new PartitionListOffsetResult { Offset = _highWatermark, Timestamp = -1 },
+            < 0 => new PartitionListOffsetResult { ErrorCode = (int)ErrorCode.InvalidRequest, ErrorMessage = $"Invalid timestamp {request.Timestamp}", Offset = -1, Timestamp = -1 },
+            _ => log.OffsetForTimestamp(request.Timestamp, maxOffset: _highWatermark) is { } found
+                ? new PartitionListOffsetResult { Offset = found.Offset, Timestamp = found.Timestamp }
+                : new PartitionListOffsetResult { Offset = -1, Timestamp = -1 },
+        };
+        Sender.Tell(result);
+    }
+}

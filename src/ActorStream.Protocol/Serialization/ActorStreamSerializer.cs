@@ -1,0 +1,107 @@
+using Akka.Actor;
+using Akka.Serialization;
+using Google.Protobuf;
+
+namespace ActorStream.Protocol.Serialization;
+
+/// <summary>
+/// The one serializer of every <see cref="IActorStreamMessage"/>: protobuf bytes with a short, permanent string
+/// manifest per type. Manifests are written into the journal: never change or reuse one; add new types at the end.
+/// </summary>
+public sealed class ActorStreamSerializer : SerializerWithStringManifest
+{
+    /// <summary>Fixed serializer id (Akka reserves 0-100).</summary>
+    public const int SerializerId = 4053;
+
+    private static readonly Dictionary<Type, string> ManifestByType = [];
+    private static readonly Dictionary<string, MessageParser> ParserByManifest = [];
+
+    static ActorStreamSerializer()
+    {
+        Register<Client.BrokerNode>("C1", Client.BrokerNode.Parser);
+        Register<Client.PartitionMetadata>("C2", Client.PartitionMetadata.Parser);
+        Register<Client.TopicMetadata>("C3", Client.TopicMetadata.Parser);
+        Register<Client.MetadataRequest>("C4", Client.MetadataRequest.Parser);
+        Register<Client.MetadataResponse>("C5", Client.MetadataResponse.Parser);
+        Register<Client.ProducePartitionData>("C6", Client.ProducePartitionData.Parser);
+        Register<Client.ProduceRequest>("C7", Client.ProduceRequest.Parser);
+        Register<Client.ProducePartitionResponse>("C8", Client.ProducePartitionResponse.Parser);
+        Register<Client.ProduceResponse>("C9", Client.ProduceResponse.Parser);
+        Register<Client.FetchPartition>("C10", Client.FetchPartition.Parser);
+        Register<Client.FetchRequest>("C11", Client.FetchRequest.Parser);
+        Register<Client.FetchPartitionResponse>("C12", Client.FetchPartitionResponse.Parser);
+        Register<Client.FetchResponse>("C13", Client.FetchResponse.Parser);
+        Register<Client.ListOffsetsPartition>("C14", Client.ListOffsetsPartition.Parser);
+        Register<Client.ListOffsetsRequest>("C15", Client.ListOffsetsRequest.Parser);
+        Register<Client.ListOffsetsPartitionResponse>("C16", Client.ListOffsetsPartitionResponse.Parser);
+        Register<Client.ListOffsetsResponse>("C17", Client.ListOffsetsResponse.Parser);
+        Register<Client.CreatableTopic>("C18", Client.CreatableTopic.Parser);
+        Register<Client.CreateTopicsRequest>("C19", Client.CreateTopicsRequest.Parser);
+        Register<Client.TopicResult>("C20", Client.TopicResult.Parser);
+        Register<Client.CreateTopicsResponse>("C21", Client.CreateTopicsResponse.Parser);
+        Register<Client.DeleteTopicsRequest>("C22", Client.DeleteTopicsRequest.Parser);
+        Register<Client.DeleteTopicsResponse>("C23", Client.DeleteTopicsResponse.Parser);
+        Register<Client.InitProducerIdRequest>("C24", Client.InitProducerIdRequest.Parser);
+        Register<Client.InitProducerIdResponse>("C25", Client.InitProducerIdResponse.Parser);
+        Register<Broker.PartitionAppend>("B1", Broker.PartitionAppend.Parser);
+        Register<Broker.PartitionFetch>("B2", Broker.PartitionFetch.Parser);
+        Register<Broker.PartitionListOffset>("B3", Broker.PartitionListOffset.Parser);
+        Register<Broker.PartitionAppendResult>("B4", Broker.PartitionAppendResult.Parser);
+        Register<Broker.PartitionFetchResult>("B5", Broker.PartitionFetchResult.Parser);
+        Register<Broker.PartitionListOffsetResult>("B6", Broker.PartitionListOffsetResult.Parser);
+        Register<Broker.PartitionDelete>("B7", Broker.PartitionDelete.Parser);
+        Register<Broker.PartitionDeleted>("B8", Broker.PartitionDeleted.Parser);
+        Register<Broker.PartitionAssignment>("B9", Broker.PartitionAssignment.Parser);
+        Register<Broker.TopicState>("B10", Broker.TopicState.Parser);
+        Register<Broker.NodeRegistration>("B11", Broker.NodeRegistration.Parser);
+        Register<Broker.NodeRegistered>("B12", Broker.NodeRegistered.Parser);
+        Register<Broker.MetadataSnapshot>("B13", Broker.MetadataSnapshot.Parser);
+        Register<Broker.GetMetadataSnapshot>("B14", Broker.GetMetadataSnapshot.Parser);
+        Register<Broker.ClusterIdAssigned>("B15", Broker.ClusterIdAssigned.Parser);
+        Register<Broker.TopicCreated>("B16", Broker.TopicCreated.Parser);
+        Register<Broker.TopicDeleted>("B17", Broker.TopicDeleted.Parser);
+        Register<Broker.ProducerIdBlockAllocated>("B18", Broker.ProducerIdBlockAllocated.Parser);
+        Register<Broker.ControllerSnapshot>("B19", Broker.ControllerSnapshot.Parser);
+        Register<Broker.NodeJoined>("B20", Broker.NodeJoined.Parser);
+        Register<Broker.LeaderEpochStarted>("B21", Broker.LeaderEpochStarted.Parser);
+        Register<Broker.LogStartOffsetMoved>("B22", Broker.LogStartOffsetMoved.Parser);
+        Register<Broker.ProducerBatchMetadata>("B23", Broker.ProducerBatchMetadata.Parser);
+        Register<Broker.ProducerEntry>("B24", Broker.ProducerEntry.Parser);
+        Register<Broker.PartitionSnapshot>("B25", Broker.PartitionSnapshot.Parser);
+        Register<Broker.ElectLeader>("B26", Broker.ElectLeader.Parser);
+        Register<Broker.LeaderElected>("B27", Broker.LeaderElected.Parser);
+        Register<Broker.LeaderEpochBumped>("B28", Broker.LeaderEpochBumped.Parser);
+    }
+
+    public ActorStreamSerializer(ExtendedActorSystem system)
+        : base(system)
+    {
+    }
+
+    public override int Identifier => SerializerId;
+
+    /// <summary>Every registered message type (a test checks it covers every generated message).</summary>
+    public static IReadOnlyCollection<Type> RegisteredTypes => ManifestByType.Keys;
+
+    private static void Register<T>(string manifest, MessageParser<T> parser)
+        where T : IMessage<T>
+    {
+        ManifestByType.Add(typeof(T), manifest);
+        ParserByManifest.Add(manifest, parser);
+    }
+
+    public override string Manifest(object o) =>
+        ManifestByType.TryGetValue(o.GetType(), out var manifest)
+            ? manifest
+            : throw new ArgumentException($"{o.GetType()} is not registered with {nameof(ActorStreamSerializer)}", nameof(o));
+
+    public override byte[] ToBinary(object obj) =>
+        obj is IMessage message
+            ? message.ToByteArray()
+            : throw new ArgumentException($"{obj.GetType()} is not a protobuf message", nameof(obj));
+
+    public override object FromBinary(byte[] bytes, string manifest) =>
+        ParserByManifest.TryGetValue(manifest, out var parser)
+            ? parser.ParseFrom(bytes)
+            : throw new System.Runtime.Serialization.SerializationException($"Unknown ActorStream manifest '{manifest}'");
+}
