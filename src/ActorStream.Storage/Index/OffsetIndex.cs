@@ -64,6 +64,10 @@ internal sealed class OffsetIndex : SparseIndex<OffsetPosition>
         return new OffsetIndex(path, baseOffset, entries, count);
     }
 
+    /// <summary>The last entry at or before byte <paramref name="position"/> whose offset is ≤ <paramref name="maxOffset"/>.</summary>
+    public OffsetPosition? FloorByPositionAndOffset(long position, long maxOffset) =>
+        LastWhere(e => e.Position <= position && e.Offset <= maxOffset);
+
     public void Append(long offset, int position)
     {
         if (LastEntry is { } last && (offset <= last.Offset || position <= last.Position))

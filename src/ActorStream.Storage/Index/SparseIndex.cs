@@ -84,6 +84,29 @@ internal abstract class SparseIndex<TEntry> : IDisposable
 
     protected TEntry EntryAt(int index) => _entries[index];
 
+    /// <summary>The last entry, scanning back from the newest, for which <paramref name="accept"/> holds (binary search on a monotone predicate).</summary>
+    protected TEntry? LastWhere(Func<TEntry, bool> accept)
+    {
+        var count = _count;
+        var entries = Volatile.Read(ref _entries);
+        int lo = 0, hi = count - 1, found = -1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (accept(entries[mid]))
+            {
+                found = mid;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return found < 0 ? null : entries[found];
+    }
+
     /// <summary>Drops every entry whose key is ≥ <paramref name="key"/> and rewrites the file.</summary>
     public void TruncateFromKey(long key)
     {

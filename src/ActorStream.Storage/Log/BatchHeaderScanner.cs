@@ -53,7 +53,8 @@ internal ref struct BatchHeaderScanner
 
         if (_windowStart < 0 || position < _windowStart || position + RecordBatch.HeaderSize > _windowStart + _windowLength)
         {
-            var want = (int)Math.Min(WindowSize, _end - position);
+            // Batches larger than a quarter window rarely share one: read just the header instead of 8 KiB.
+            var want = (int)Math.Min(Size > WindowSize / 4 ? RecordBatch.HeaderSize : WindowSize, _end - position);
             _windowLength = RandomAccess.Read(_handle, _window[..want], position);
             _windowStart = position;
             if (_windowLength < RecordBatch.HeaderSize)

@@ -208,41 +208,65 @@ internal sealed class LogSegment : IDisposable
     /// last offset is below <paramref name="maxOffset"/> while they fit in <paramref name="maxBytes"/> (the first
     /// batch always, with <paramref name="minOneBatch"/>). Null when this segment has no batch at or after the offset.
     /// </summary>
+    /// <remarks>
+    /// Only the first batch is found by scanning headers (from the offset index entry at or before it). The end is
+    /// found from the offset index too, whose entries sit on batch boundaries: the last entry within the byte budget
+    /// and below <paramref name="maxOffset"/>, then at most one index interval of headers. So planning a 1 MiB read
+    /// costs a few small reads, not one per batch.
+    /// </remarks>
     public FileRecords? Read(long offset, int maxBytes, long maxOffset, bool minOneBatch)
     {
         var size = Size;
+        var nextOffset = NextOffset;
         var start = _offsetIndex.Lookup(offset)?.Position ?? 0;
         Span<byte> window = stackalloc byte[BatchHeaderScanner.RequiredWindowSize];
         var scanner = new BatchHeaderScanner(_handle, start, size, window);
-        long first = -1, firstBase = -1, lastOffset = -1;
-        long length = 0;
+        var found = false;
         while (scanner.MoveNext())
         {
-            if (first < 0)
+            if (scanner.LastOffset >= offset)
             {
-                if (scanner.LastOffset < offset)
-                {
-                    continue;
-                }
-
-                if (scanner.LastOffset >= maxOffset || (scanner.Size > maxBytes && !minOneBatch))
-                {
-                    return FileRecords.Empty;
-                }
-
-                first = scanner.Position;
-                firstBase = scanner.BaseOffset;
-            }
-            else if (scanner.LastOffset >= maxOffset || length + scanner.Size > maxBytes)
-            {
+                found = true;
                 break;
             }
-
-            length += scanner.Size;
-            lastOffset = scanner.LastOffset;
         }
 
-        return first < 0 ? null : new FileRecords(_handle, first, (int)length, firstBase, lastOffset);
+        if (!found)
+        {
+            return null;
+        }
+
+        if (scanner.LastOffset >= maxOffset || (scanner.Size > maxBytes && !minOneBatch))
+        {
+            return FileRecords.Empty;
+        }
+
+        var first = scanner.Position;
+        var firstBase = scanner.BaseOffset;
+        var limit = first + Math.Max((long)maxBytes, scanner.Size);
+        if (limit >= size && maxOffset >= nextOffset)
+        {
+            // Everything to the committed end fits: whole batches by construction.
+            return new FileRecords(_handle, first, (int)(size - first), firstBase, nextOffset - 1);
+        }
+
+        var end = first + scanner.Size;
+        var lastOffset = scanner.LastOffset;
+        if (_offsetIndex.FloorByPositionAndOffset(limit, maxOffset) is { } entry && entry.Position > end)
+        {
+            // Every batch before an index entry ends before it, and its offsets are below the entry's offset.
+            end = entry.Position;
+            lastOffset = entry.Offset - 1;
+        }
+
+        var tail = new BatchHeaderScanner(_handle, end, size, window);
+        while (tail.MoveNext() && tail.Position + tail.Size <= limit && tail.LastOffset < maxOffset)
+        {
+            end = tail.Position + tail.Size;
+            lastOffset = tail.LastOffset;
+        }
+
+        return new FileRecords(_handle, first, (int)(end - first), firstBase, lastOffset);
     }
 
     /// <summary>Position and base offset of the batch holding <paramref name="offset"/>, or null if none does.</summary>

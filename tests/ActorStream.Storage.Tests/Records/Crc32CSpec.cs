@@ -24,4 +24,19 @@ public class Crc32CSpec
     [Fact]
     public void Crc32C_must_agree_with_the_bitwise_definition_on_random_data() =>
         Gen.Byte.Array[0, 300].Sample(bytes => Assert.Equal(ReferenceCrc32C.Compute(bytes), Crc32C.Compute(bytes)), iter: 500);
+
+    /// <summary>Sizes that go through the interleaved three-block paths (≥ 3 × 256 and ≥ 3 × 8192 bytes) and their tails.</summary>
+    [Fact]
+    public void Crc32C_must_agree_with_the_bitwise_definition_on_large_inputs_of_any_length() =>
+        Gen.Byte.Array[700, 60_000].Sample(bytes => Assert.Equal(ReferenceCrc32C.Compute(bytes), Crc32C.Compute(bytes)), iter: 40);
+
+    [Fact]
+    public void Crc32C_must_be_resumable_across_any_split() =>
+        Gen.Select(Gen.Byte.Array[0, 30_000], Gen.Double[0, 1]).Sample(t =>
+        {
+            var (bytes, fraction) = t;
+            var split = (int)(fraction * bytes.Length);
+            var resumed = ~Crc32C.Update(Crc32C.Update(0xFFFF_FFFFu, bytes.AsSpan(0, split)), bytes.AsSpan(split));
+            Assert.Equal(Crc32C.Compute(bytes), resumed);
+        }, iter: 100);
 }
