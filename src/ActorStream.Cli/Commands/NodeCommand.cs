@@ -1,0 +1,73 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Akka.Configuration;
+using ActorStream.Broker.Hosting;
+
+namespace ActorStream.Cli.Commands;
+
+/// <summary><c>actorstream node start</c>: runs one broker node until SIGTERM or Ctrl-C.</summary>
+internal static class NodeCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<FileInfo?>("--config") { Description = "HOCON file with overrides (actorstream.broker.*, akka.*)" };
+        var data = new Option<string?>("--data") { Description = "Data directory (default ./data)" };
+        var journal = new Option<string?>("--journal") { Description = "Metadata journal: sqlite:PATH (default sqlite:<data>/metadata.db) or postgres:CONNSTR" };
+        var port = new Option<int?>("--port") { Description = "Akka.Remote port clients bootstrap from (default 4053)" };
+        var kafkaPort = new Option<int?>("--kafka-port") { Description = "Kafka wire-protocol port (default 9092)" };
+        var host = new Option<string?>("--host") { Description = "Canonical host name of this node (default 127.0.0.1)" };
+        var nodeId = new Option<int?>("--node-id") { Description = "Node id (default 0)" };
+        var seeds = new Option<string[]>("--seed") { Description = "host:port of a seed node (repeatable); without it the node forms a single-node cluster", AllowMultipleArgumentsPerToken = true };
+
+        var start = new Command("start", "Run a broker node") { config, data, journal, port, kafkaPort, host, nodeId, seeds };
+        start.SetAction(async (parse, cancellationToken) =>
+        {
+            var seedList = parse.GetValue(seeds) ?? [];
+            var overrides = new List<string>();
+            void Set(string key, string? value)
+            {
+                if (value is not null)
+                {
+                    overrides.Add($"actorstream.broker.{key} = {Quote(value)}");
+                }
+            }
+
+            Set("data-dir", parse.GetValue(data));
+            Set("journal", parse.GetValue(journal));
+            Set("port", parse.GetValue(port)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Set("kafka-port", parse.GetValue(kafkaPort)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Set("host", parse.GetValue(host));
+            Set("node-id", parse.GetValue(nodeId)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (seedList.Length > 0)
+            {
+                overrides.Add("akka.cluster.seed-nodes = [" + string.Join(", ", seedList.Select(s => Quote($"akka.tcp://{BrokerNode.SystemName}@{s}"))) + "]");
+            }
+
+            var userConfig = parse.GetValue(config) is { } file ? ConfigurationFactory.ParseString(await File.ReadAllTextAsync(file.FullName, cancellationToken)) : null;
+            var fullConfig = BrokerConfig.Build(ConfigurationFactory.ParseString(string.Join("\n", overrides)), userConfig, seedList.Length > 0 ? "cluster-node" : "single-node");
+            var node = await BrokerNode.StartAsync(fullConfig, cancellationToken);
+            var journalDescription = JournalSettings.Parse(node.Settings.Journal, node.Settings.DataDir).Description;
+            Console.Out.WriteLine($"ActorStream node {node.Settings.NodeId} of cluster {node.ClusterId} is up: bootstrap {node.BootstrapAddress}, data {node.Settings.DataDir}, journal {journalDescription}");
+
+            var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+            {
+                context.Cancel = true;
+                stopping.TrySetResult();
+            });
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
+            {
+                context.Cancel = true;
+                stopping.TrySetResult();
+            });
+            await Task.WhenAny(stopping.Task, node.System.WhenTerminated);
+            Console.Out.WriteLine("Stopping: leaving the cluster and closing partition logs");
+            await node.StopAsync();
+            return 0;
+        });
+
+        return new Command("node", "Broker node commands") { start };
+    }
+
+    private static string Quote(string value) => "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+}
