@@ -1,0 +1,96 @@
+using ActorStream.Broker.Tests.Support;
+using ActorStream.Protocol;
+using ActorStream.Protocol.Client;
+
+namespace ActorStream.Broker.Tests;
+
+public sealed class ControllerSpec(NodeFixture fixture) : IClassFixture<NodeFixture>
+{
+    [Theory]
+    [InlineData("")]
+    [InlineData("..")]
+    [InlineData("has space")]
+    [InlineData("slash/name")]
+    public async Task Invalid_topic_names_must_be_rejected_with_INVALID_TOPIC(string name)
+    {
+        var result = await fixture.CreateTopicAsync(name);
+        Assert.Equal((int)ErrorCode.InvalidTopicException, result.ErrorCode);
+        Assert.False(string.IsNullOrEmpty(result.ErrorMessage));
+    }
+
+    [Fact]
+    public async Task A_too_long_topic_name_must_be_rejected() =>
+        Assert.Equal((int)ErrorCode.InvalidTopicException, (await fixture.CreateTopicAsync(new string('x', 250))).ErrorCode);
+
+    [Fact]
+    public async Task Creating_an_existing_topic_must_answer_TOPIC_ALREADY_EXISTS()
+    {
+        Assert.Equal(0, (await fixture.CreateTopicAsync("dup")).ErrorCode);
+        var again = await fixture.CreateTopicAsync("dup");
+        Assert.Equal((int)ErrorCode.TopicAlreadyExists, again.ErrorCode);
+    }
+
+    [Fact]
+    public async Task Bad_partition_counts_replication_factors_and_configs_must_be_rejected()
+    {
+        var response = await fixture.Ask<CreateTopicsResponse>(new CreateTopicsRequest
+        {
+            Topics =
+            {
+                new CreatableTopic { Name = "zero-partitions", NumPartitions = 0, ReplicationFactor = 1 },
+                new CreatableTopic { Name = "rf-too-high", NumPartitions = 1, ReplicationFactor = 3 },
+                new CreatableTopic { Name = "bad-config", NumPartitions = 1, ReplicationFactor = 1, Configs = { ["retention.ms"] = "soon" } },
+                new CreatableTopic { Name = "compacted", NumPartitions = 1, ReplicationFactor = 1, Configs = { ["cleanup.policy"] = "compact" } },
+            },
+        });
+        Assert.Equal(
+            [(int)ErrorCode.InvalidPartitions, (int)ErrorCode.InvalidReplicationFactor, (int)ErrorCode.InvalidConfig, (int)ErrorCode.InvalidConfig],
+            response.Results.Select(r => r.ErrorCode));
+    }
+
+    [Fact]
+    public async Task Deleting_a_topic_must_remove_its_files_and_recreating_it_must_start_empty_with_a_new_id()
+    {
+        var created = await fixture.CreateTopicAsync("recycled");
+        await fixture.ProduceAsync("recycled", 0, NodeFixture.Batch(3));
+        var logDir = Path.Combine(fixture.Node.Settings.LogsDir, $"recycled-0-{created.TopicId}");
+        Assert.True(Directory.Exists(logDir));
+
+        var deleted = await fixture.Ask<DeleteTopicsResponse>(new DeleteTopicsRequest { Names = { "recycled" } });
+        Assert.Equal(0, Assert.Single(deleted.Results).ErrorCode);
+        await AwaitAsync(() => !Directory.Exists(logDir));
+
+        var recreated = await fixture.CreateTopicAsync("recycled");
+        Assert.NotEqual(created.TopicId, recreated.TopicId);
+        Assert.Equal(0, (await fixture.ProduceAsync("recycled", 0, NodeFixture.Batch(1, "new"))).BaseOffset);
+        Assert.Equal(["new0"], NodeFixture.Values((await fixture.FetchAsync("recycled", 0, 0)).Records));
+    }
+
+    [Fact]
+    public async Task Deleting_an_unknown_topic_must_answer_UNKNOWN_TOPIC_OR_PARTITION()
+    {
+        var deleted = await fixture.Ask<DeleteTopicsResponse>(new DeleteTopicsRequest { Names = { "never-was" } });
+        Assert.Equal((int)ErrorCode.UnknownTopicOrPartition, Assert.Single(deleted.Results).ErrorCode);
+    }
+
+    [Fact]
+    public async Task Producer_ids_must_be_unique()
+    {
+        var ids = new List<long>();
+        for (var i = 0; i < 5; i++)
+        {
+            ids.Add((await fixture.Ask<InitProducerIdResponse>(new InitProducerIdRequest())).ProducerId);
+        }
+
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+    }
+
+    private static async Task AwaitAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (!condition())
+        {
+            await Task.Delay(50, timeout.Token);
+        }
+    }
+}
