@@ -1,0 +1,180 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace ActorStream.Process.Tests.Support;
+
+/// <summary>
+/// Runs the real <c>actorstream</c> command (the CLI's build output) as a child process. Processes are tracked and
+/// killed by PID, never by name.
+/// </summary>
+public sealed class CliProcess : IDisposable
+{
+    private readonly System.Diagnostics.Process _process;
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly string? _readyMarker;
+
+    private CliProcess(IEnumerable<string> args, string workingDirectory, string? readyMarker, string? stdin)
+    {
+        _readyMarker = readyMarker;
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(CliDll);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        _process = new System.Diagnostics.Process { StartInfo = info, EnableRaisingEvents = true };
+        _process.OutputDataReceived += (_, e) => OnLine(_stdout, e.Data);
+        _process.ErrorDataReceived += (_, e) => OnLine(_stderr, e.Data);
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        if (stdin is not null)
+        {
+            _process.StandardInput.Write(stdin);
+        }
+
+        _process.StandardInput.Close();
+    }
+
+    public int Pid => _process.Id;
+
+    public string Stdout
+    {
+        get
+        {
+            lock (_stdout)
+            {
+                return _stdout.ToString();
+            }
+        }
+    }
+
+    public string Stderr
+    {
+        get
+        {
+            lock (_stderr)
+            {
+                return _stderr.ToString();
+            }
+        }
+    }
+
+    /// <summary>The CLI's build output, next to this test assembly's configuration (Debug or Release).</summary>
+    public static string CliDll
+    {
+        get
+        {
+            var testDir = AppContext.BaseDirectory;
+            var configuration = testDir.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+            var root = new DirectoryInfo(testDir);
+            while (root is not null && !File.Exists(Path.Combine(root.FullName, "ActorStream.sln")))
+            {
+                root = root.Parent;
+            }
+
+            return Path.Combine(root!.FullName, "src", "ActorStream.Cli", "bin", configuration, "net10.0", "actorstream.dll");
+        }
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Starts a long-running command and waits until it prints <paramref name="readyMarker"/>.</summary>
+    public static async Task<CliProcess> StartAsync(string workingDirectory, string readyMarker, TimeSpan timeout, params string[] args)
+    {
+        var process = new CliProcess(args, workingDirectory, readyMarker, null);
+        var exited = process._process.WaitForExitAsync();
+        var done = await Task.WhenAny(process._ready.Task, exited, Task.Delay(timeout));
+        if (done != process._ready.Task)
+        {
+            process.Kill();
+            throw new InvalidOperationException($"actorstream {string.Join(' ', args)} did not become ready: {process.Stderr}\n{process.Stdout}");
+        }
+
+        return process;
+    }
+
+    /// <summary>Runs a command to completion with <paramref name="stdin"/> and returns (exit code, stdout, stderr).</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string workingDirectory, TimeSpan timeout, string? stdin, params string[] args)
+    {
+        using var process = new CliProcess(args, workingDirectory, null, stdin ?? "");
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process._process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill();
+            throw new TimeoutException($"actorstream {string.Join(' ', args)} did not finish in {timeout}: {process.Stderr}");
+        }
+
+        process._process.WaitForExit();
+        return (process._process.ExitCode, process.Stdout, process.Stderr);
+    }
+
+    private void OnLine(StringBuilder buffer, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (buffer)
+        {
+            buffer.AppendLine(line);
+        }
+
+        if (_readyMarker is not null && line.Contains(_readyMarker, StringComparison.Ordinal))
+        {
+            _ready.TrySetResult();
+        }
+    }
+
+    /// <summary>SIGKILL by PID: a crash, not a shutdown.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(10_000);
+        }
+    }
+
+    /// <summary>SIGTERM by PID: the clean shutdown path.</summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        if (!_process.HasExited)
+        {
+            using var kill = System.Diagnostics.Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            await kill.WaitForExitAsync();
+            using var cts = new CancellationTokenSource(timeout);
+            await _process.WaitForExitAsync(cts.Token);
+        }
+
+        return _process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _process.Dispose();
+    }
+}
