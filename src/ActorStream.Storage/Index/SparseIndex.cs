@@ -46,27 +46,7 @@ internal abstract class SparseIndex<TEntry> : IDisposable
     }
 
     /// <summary>The entry with the largest key ≤ <paramref name="key"/>, or null when every key is larger.</summary>
-    public TEntry? Lookup(long key)
-    {
-        var count = _count;
-        var entries = Volatile.Read(ref _entries);
-        int lo = 0, hi = count - 1, found = -1;
-        while (lo <= hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (KeyOf(entries[mid]) <= key)
-            {
-                found = mid;
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-
-        return found < 0 ? null : entries[found];
-    }
+    public TEntry? Lookup(long key) => LastWhere(e => KeyOf(e) <= key);
 
     protected void AppendEntry(in TEntry entry)
     {
