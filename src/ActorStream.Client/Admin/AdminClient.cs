@@ -1,0 +1,154 @@
+using ActorStream.Client.Config;
+using ActorStream.Client.Connection;
+using ActorStream.Protocol;
+using ActorStream.Protocol.Client;
+
+namespace ActorStream.Client.Admin;
+
+/// <summary>
+/// Topic administration (Kafka's Admin client). Every call fails with an <see cref="ActorStreamException"/> carrying
+/// the broker's error code for the first topic that failed. Thread-safe.
+/// </summary>
+public sealed class AdminClient : IAsyncDisposable
+{
+    private readonly AdminConfig _config;
+    private readonly Task<ClientConnection> _started;
+
+    public AdminClient(AdminConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        _config = config;
+        _started = ClientConnection.ConnectAsync(config);
+    }
+
+    public Task ConnectedTask => _started;
+
+    /// <summary>Creates one topic and returns its topic id.</summary>
+    public async Task<string> CreateTopicsAsync(
+        string name,
+        int numPartitions = -1,
+        short replicationFactor = -1,
+        IReadOnlyDictionary<string, string>? configs = null,
+        CancellationToken cancellationToken = default)
+    {
+        var ids = await CreateTopicsAsync([new NewTopic(name, numPartitions, replicationFactor) { Configs = configs }], cancellationToken).ConfigureAwait(false);
+        return ids[name];
+    }
+
+    /// <summary>Creates topics; returns their topic ids by name. Throws for the first topic the cluster refused.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> CreateTopicsAsync(IEnumerable<NewTopic> topics, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topics);
+        var request = new CreateTopicsRequest();
+        foreach (var topic in topics)
+        {
+            var creatable = new CreatableTopic { Name = topic.Name, NumPartitions = topic.NumPartitions, ReplicationFactor = topic.ReplicationFactor };
+            if (topic.Configs is not null)
+            {
+                foreach (var (key, value) in topic.Configs)
+                {
+                    creatable.Configs[key] = value;
+                }
+            }
+
+            request.Topics.Add(creatable);
+        }
+
+        var connection = await _started.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var response = await connection.AskAnyAsync<CreateTopicsResponse>(request, cancellationToken).ConfigureAwait(false);
+        ThrowFirstError(response.Results, "create");
+        return response.Results.ToDictionary(r => r.Name, r => r.TopicId, StringComparer.Ordinal);
+    }
+
+    public async Task DeleteTopicsAsync(IEnumerable<string> names, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var request = new DeleteTopicsRequest();
+        request.Names.AddRange(names);
+        var connection = await _started.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var response = await connection.AskAnyAsync<DeleteTopicsResponse>(request, cancellationToken).ConfigureAwait(false);
+        ThrowFirstError(response.Results, "delete");
+    }
+
+    /// <summary>Names of every topic.</summary>
+    public async Task<IReadOnlyList<string>> ListTopicsAsync(CancellationToken cancellationToken = default)
+    {
+        var response = await MetadataAsync(new MetadataRequest { AllTopics = true, AllowAutoTopicCreation = false }, cancellationToken).ConfigureAwait(false);
+        return response.Topics.Where(t => t.ErrorCode == 0).Select(t => t.Name).Order(StringComparer.Ordinal).ToList();
+    }
+
+    public async Task<IReadOnlyList<TopicDescription>> DescribeTopicsAsync(IEnumerable<string> names, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var request = new MetadataRequest { AllowAutoTopicCreation = false };
+        request.Topics.AddRange(names);
+        var response = await MetadataAsync(request, cancellationToken).ConfigureAwait(false);
+        var descriptions = new List<TopicDescription>();
+        foreach (var topic in response.Topics)
+        {
+            if ((ErrorCode)topic.ErrorCode != ErrorCode.None)
+            {
+                throw ActorStreamException.For(new TopicPartition(topic.Name, -1), (ErrorCode)topic.ErrorCode, $"Cannot describe topic {topic.Name}: {topic.ErrorMessage}");
+            }
+
+            descriptions.Add(new TopicDescription(
+                topic.Name,
+                topic.TopicId,
+                topic.Partitions.OrderBy(p => p.Partition)
+                    .Select(p => new TopicPartitionInfo(p.Partition, p.LeaderId, p.LeaderEpoch, p.Replicas.ToList(), p.Isr.ToList()))
+                    .ToList(),
+                new Dictionary<string, string>(topic.Configs, StringComparer.Ordinal)));
+        }
+
+        return descriptions;
+    }
+
+    /// <summary>Offsets by timestamp per partition (<see cref="OffsetSpec.Earliest"/>, <see cref="OffsetSpec.Latest"/> or a time in ms).</summary>
+    public async Task<IReadOnlyDictionary<TopicPartition, ListOffsetsResult>> ListOffsetsAsync(
+        IReadOnlyDictionary<TopicPartition, long> timestamps,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(timestamps);
+        var connection = await _started.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await connection.RefreshAsync(timestamps.Keys.Select(tp => tp.Topic).Distinct(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var found = await OffsetLookup.ListAsync(
+            connection,
+            timestamps,
+            TimeSpan.FromMilliseconds(_config.RequestTimeoutMs),
+            TimeSpan.FromMilliseconds(_config.RetryBackoffMs),
+            cancellationToken).ConfigureAwait(false);
+        return found.ToDictionary(f => f.Key, f => new ListOffsetsResult(f.Value.Offset, f.Value.Timestamp));
+    }
+
+    private async Task<MetadataResponse> MetadataAsync(MetadataRequest request, CancellationToken cancellationToken)
+    {
+        var connection = await _started.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.AskAnyAsync<MetadataResponse>(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void ThrowFirstError(IEnumerable<TopicResult> results, string operation)
+    {
+        foreach (var result in results)
+        {
+            var code = (ErrorCode)result.ErrorCode;
+            if (code != ErrorCode.None)
+            {
+                throw ActorStreamException.For(new TopicPartition(result.Name, -1), code, $"Cannot {operation} topic '{result.Name}': {result.ErrorMessage}");
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            var connection = await _started.ConfigureAwait(false);
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (ActorStreamException)
+        {
+            // Never connected: nothing to stop.
+        }
+    }
+}

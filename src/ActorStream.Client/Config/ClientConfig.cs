@@ -1,0 +1,69 @@
+namespace ActorStream.Client.Config;
+
+/// <summary>
+/// Settings every client shares, under Kafka's property names. Build one with an object initializer or with
+/// <c>FromProperties</c> of a derived type; clients call <see cref="Validate"/> before they start.
+/// </summary>
+public abstract record ClientConfig
+{
+    /// <summary>Property names accepted by every client and deliberately ignored (socket tuning Akka.Remote owns).</summary>
+    private static readonly string[] IgnoredCommon =
+    [
+        "client.dns.lookup", "connections.max.idle.ms", "reconnect.backoff.ms", "reconnect.backoff.max.ms",
+        "send.buffer.bytes", "receive.buffer.bytes", "socket.connection.setup.timeout.ms",
+        "socket.connection.setup.timeout.max.ms", "security.protocol",
+    ];
+
+    protected ClientConfig()
+    {
+    }
+
+    private protected ClientConfig(PropertyReader properties)
+    {
+        BootstrapServers = properties.String("bootstrap.servers", BootstrapServers);
+        ClientId = properties.String("client.id", ClientId);
+        RequestTimeoutMs = properties.Int("request.timeout.ms", RequestTimeoutMs, min: 1);
+        RetryBackoffMs = properties.Int("retry.backoff.ms", RetryBackoffMs, min: 0);
+        MetadataMaxAgeMs = properties.Int("metadata.max.age.ms", MetadataMaxAgeMs, min: 0);
+        ClientHostname = properties.String("client.hostname", ClientHostname);
+    }
+
+    /// <summary><c>bootstrap.servers</c>: comma-separated <c>host:port</c> list of broker nodes.</summary>
+    public string BootstrapServers { get; init; } = "127.0.0.1:4053";
+
+    /// <summary><c>client.id</c>: shows up in the client's logs.</summary>
+    public string ClientId { get; init; } = "";
+
+    /// <summary><c>request.timeout.ms</c>: how long to wait for one reply before it counts as lost.</summary>
+    public int RequestTimeoutMs { get; init; } = 30_000;
+
+    /// <summary><c>retry.backoff.ms</c>: pause before retrying a failed request.</summary>
+    public int RetryBackoffMs { get; init; } = 100;
+
+    /// <summary><c>metadata.max.age.ms</c>: metadata is refreshed at least this often.</summary>
+    public int MetadataMaxAgeMs { get; init; } = 300_000;
+
+    /// <summary>
+    /// <c>client.hostname</c> (ActorStream only): the interface the client's Akka.Remote endpoint binds to. Brokers
+    /// answer to this address, so it must be reachable from them.
+    /// </summary>
+    public string ClientHostname { get; init; } = "127.0.0.1";
+
+    internal IReadOnlyList<BootstrapServer> ParsedBootstrapServers => BootstrapServer.ParseList(BootstrapServers);
+
+    /// <summary>Checks every value, throwing an <see cref="ArgumentException"/> naming the property.</summary>
+    public virtual void Validate()
+    {
+        _ = BootstrapServer.ParseList(BootstrapServers);
+        ConfigValidation.InRange("request.timeout.ms", RequestTimeoutMs, 1);
+        ConfigValidation.InRange("retry.backoff.ms", RetryBackoffMs, 0);
+        ConfigValidation.InRange("metadata.max.age.ms", MetadataMaxAgeMs, 0);
+        if (string.IsNullOrWhiteSpace(ClientHostname))
+        {
+            throw new ArgumentException("client.hostname must not be empty", "client.hostname");
+        }
+    }
+
+    private protected static IReadOnlySet<string> Ignored(params string[] names) =>
+        new HashSet<string>(IgnoredCommon.Concat(names), StringComparer.Ordinal);
+}

@@ -1,0 +1,209 @@
+using Akka.Actor;
+using Akka.Event;
+using ActorStream.Client.Config;
+using ActorStream.Client.Connection;
+using ActorStream.Protocol;
+using ActorStream.Protocol.Client;
+using Google.Protobuf;
+
+namespace ActorStream.Client.Producer;
+
+/// <summary>
+/// The sender of one destination node (Kafka's Sender, per node). Each time it may send, it drains every ready
+/// batch of every partition the node leads into ONE <see cref="ProduceRequest"/> (piggybacking), keeps at most
+/// <c>max.in.flight.requests.per.connection</c> requests unanswered, and settles each batch from the response:
+/// success, retry (after a metadata refresh and <c>retry.backoff.ms</c>; the batch may then go to another node's
+/// actor) or failure.
+/// </summary>
+internal sealed class NodeBatchActor : ReceiveActor, IWithTimers
+{
+    #region messages
+
+    /// <summary>Look for ready batches (sent on appends, linger and backoff expiry, responses and metadata changes).</summary>
+    internal sealed class TryDrain
+    {
+        public static readonly TryDrain Instance = new();
+
+        private TryDrain()
+        {
+        }
+    }
+
+    private sealed record RequestExpired(long CorrelationId);
+
+    private sealed record InFlightRequest(IReadOnlyList<ProducerBatch> Batches);
+
+    #endregion
+
+    private readonly int _nodeId;
+    private readonly ProducerConfig _config;
+    private readonly RecordAccumulator _accumulator;
+    private readonly ClientConnection _connection;
+    private readonly IActorRef _producer;
+    private readonly Dictionary<long, InFlightRequest> _inFlight = [];
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private long _nextCorrelationId;
+
+    public NodeBatchActor(int nodeId, ProducerConfig config, RecordAccumulator accumulator, ClientConnection connection, IActorRef producer)
+    {
+        _nodeId = nodeId;
+        _config = config;
+        _accumulator = accumulator;
+        _connection = connection;
+        _producer = producer;
+        Receive<TryDrain>(_ => Drain());
+        Receive<ProduceResponse>(HandleResponse);
+        Receive<RequestExpired>(HandleExpired);
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(int nodeId, ProducerConfig config, RecordAccumulator accumulator, ClientConnection connection, IActorRef producer) =>
+        Akka.Actor.Props.Create(() => new NodeBatchActor(nodeId, config, accumulator, connection, producer));
+
+    private void Drain()
+    {
+        while (_inFlight.Count < _config.MaxInFlightRequestsPerConnection)
+        {
+            var drained = _accumulator.Drain(_nodeId, _connection.Metadata, _config.MaxRequestSize);
+            if (drained.Batches.Count == 0)
+            {
+                if (drained.NextCheck is { } delay)
+                {
+                    Timers.StartSingleTimer("next-check", TryDrain.Instance, delay < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : delay);
+                }
+
+                return;
+            }
+
+            Send(drained.Batches);
+        }
+    }
+
+    private void Send(IReadOnlyList<ProducerBatch> batches)
+    {
+        var correlationId = ++_nextCorrelationId;
+        var request = new ProduceRequest { CorrelationId = correlationId, Acks = (int)_config.Acks, TimeoutMs = _config.RequestTimeoutMs };
+        foreach (var batch in batches)
+        {
+            request.Partitions.Add(new ProducePartitionData
+            {
+                Topic = batch.TopicPartition.Topic,
+                Partition = batch.TopicPartition.Partition,
+                Records = UnsafeByteOperations.UnsafeWrap(batch.Bytes),
+            });
+        }
+
+        var interceptor = _config.Interceptor;
+        interceptor?.OnRequest?.Invoke(_nodeId, request);
+        var endpoint = _connection.Endpoint(_nodeId);
+        if (endpoint is not null && interceptor?.ShouldSend?.Invoke(_nodeId, request) != false)
+        {
+            endpoint.Tell(request, Self);
+        }
+
+        if (_config.Acks == Acks.None)
+        {
+            // The broker does not answer acks=0: the records count as sent, offsets unknown.
+            foreach (var batch in batches)
+            {
+                _accumulator.Complete(batch, -1, -1);
+            }
+
+            return;
+        }
+
+        _inFlight[correlationId] = new InFlightRequest(batches);
+        Timers.StartSingleTimer(("timeout", correlationId), new RequestExpired(correlationId), TimeSpan.FromMilliseconds(_config.RequestTimeoutMs));
+    }
+
+    private void HandleResponse(ProduceResponse response)
+    {
+        if (_config.Interceptor?.ShouldDeliver?.Invoke(response) == false)
+        {
+            return;
+        }
+
+        if (!_inFlight.Remove(response.CorrelationId, out var request))
+        {
+            return; // answered after it timed out: its batches were already retried or failed
+        }
+
+        Timers.Cancel(("timeout", response.CorrelationId));
+        var refresh = false;
+        foreach (var batch in request.Batches)
+        {
+            var answer = response.Partitions.FirstOrDefault(p => p.Topic == batch.TopicPartition.Topic && p.Partition == batch.TopicPartition.Partition);
+            if (answer is null)
+            {
+                refresh |= Settle(batch, ErrorCode.NetworkException, "The response has no answer for this partition");
+                continue;
+            }
+
+            var code = (ErrorCode)answer.ErrorCode;
+            if (code is ErrorCode.None or ErrorCode.DuplicateSequenceNumber)
+            {
+                _accumulator.Complete(batch, code == ErrorCode.None ? answer.BaseOffset : -1, answer.LogAppendTime);
+            }
+            else
+            {
+                refresh |= Settle(batch, code, answer.ErrorMessage);
+            }
+        }
+
+        AfterSettling(refresh);
+    }
+
+    private void HandleExpired(RequestExpired expired)
+    {
+        if (!_inFlight.Remove(expired.CorrelationId, out var request))
+        {
+            return;
+        }
+
+        _log.Warning("[Producer node {0}] Request {1} got no answer within {2} ms", _nodeId, expired.CorrelationId, _config.RequestTimeoutMs);
+        foreach (var batch in request.Batches)
+        {
+            Settle(batch, ErrorCode.RequestTimedOut, $"No answer from node {_nodeId} within request.timeout.ms ({_config.RequestTimeoutMs} ms)");
+        }
+
+        AfterSettling(refresh: true);
+    }
+
+    /// <summary>Retries or fails a batch that got an error; returns whether metadata should be refreshed.</summary>
+    private bool Settle(ProducerBatch batch, ErrorCode code, string? message)
+    {
+        var retriable = code.IsRetriable()
+            || (code == ErrorCode.OutOfOrderSequenceNumber && _accumulator.Idempotent && _accumulator.IsOutOfOrderExpected(batch));
+        var attemptsLeft = batch.Attempts <= _config.Retries;
+        var timeLeft = DateTimeOffset.UtcNow.AddMilliseconds(_config.RetryBackoffMs) < batch.DeliveryDeadline;
+        if (retriable && attemptsLeft && timeLeft)
+        {
+            if (code != ErrorCode.OutOfOrderSequenceNumber && _log.IsDebugEnabled)
+            {
+                _log.Debug("[Producer node {0}] Retrying {1} after {2}: {3}", _nodeId, batch.TopicPartition, code, message);
+            }
+
+            _accumulator.Retry(batch, code, message);
+            return code != ErrorCode.OutOfOrderSequenceNumber;
+        }
+
+        var reason = retriable
+            ? $"{message} (gave up after {batch.Attempts} attempt(s); retries={_config.Retries}, delivery.timeout.ms={_config.DeliveryTimeoutMs})"
+            : message;
+
+        // A broker error other than a timeout means the batch was not appended: its sequence numbers are reusable.
+        _accumulator.Fail(batch, ActorStreamException.For(batch.TopicPartition, code, reason), appended: code == ErrorCode.RequestTimedOut);
+        return retriable;
+    }
+
+    private void AfterSettling(bool refresh)
+    {
+        if (refresh)
+        {
+            _producer.Tell(ProducerActor.RefreshMetadata.Instance);
+        }
+
+        Drain();
+    }
+}
