@@ -10,6 +10,10 @@ internal static class Program
         var root = new RootCommand("ActorStream: a Kafka-class distributed commit log on Akka.NET")
         {
             NodeCommand.Create(),
+            TopicsCommand.Create(),
+            ProduceCommand.Create(),
+            ConsumeCommand.Create(),
+            PerfCommand.Create(),
         };
 
         try

@@ -116,21 +116,16 @@ public sealed class BrokerEndpoint : ReceiveActor, IWithUnboundedStash, IWithTim
 
     private void HandleCreateTopics(CreateTopicsRequest request)
     {
-        // Answer only once this node's metadata shows the new topics, so the caller can use them right away.
+        // Answer once this node's metadata shows the new topics with a leader for every partition, so the caller
+        // can produce and describe right away.
         var replyTo = Sender;
         var controller = _controller;
         var timeout = _settings.RequestTimeout;
-        controller.Ask<CreateTopicsResponse>(request, timeout)
-            .ContinueWith(async created =>
-            {
-                var snapshot = await controller.Ask<MetadataSnapshot>(new GetMetadataSnapshot(), timeout).ConfigureAwait(false);
-                return (created.Result, snapshot);
-            }, TaskScheduler.Default)
-            .Unwrap()
+        CreateAndAwaitLeadersAsync(controller, request, timeout)
             .PipeTo(Self, success: r =>
             {
-                replyTo.Tell(r.Result);
-                return r.snapshot;
+                replyTo.Tell(r.Response);
+                return r.Snapshot;
             }, failure: e =>
             {
                 var response = new CreateTopicsResponse();
@@ -138,6 +133,24 @@ public sealed class BrokerEndpoint : ReceiveActor, IWithUnboundedStash, IWithTim
                 replyTo.Tell(response);
                 return _metadata.Snapshot;
             });
+    }
+
+    private static async Task<(CreateTopicsResponse Response, MetadataSnapshot Snapshot)> CreateAndAwaitLeadersAsync(IActorRef controller, CreateTopicsRequest request, TimeSpan timeout)
+    {
+        var response = await controller.Ask<CreateTopicsResponse>(request, timeout).ConfigureAwait(false);
+        var created = response.Results.Where(r => r.ErrorCode == 0).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var snapshot = await controller.Ask<MetadataSnapshot>(new GetMetadataSnapshot(), timeout).ConfigureAwait(false);
+            var led = snapshot.Topics.Where(t => created.Contains(t.Name)).All(t => t.Partitions.All(p => p.LeaderId >= 0));
+            if (led || DateTime.UtcNow >= deadline)
+            {
+                return (response, snapshot);
+            }
+
+            await Task.Delay(20).ConfigureAwait(false);
+        }
     }
 
     private void RefreshAfter(Task task, MetadataRequest request, IActorRef replyTo)

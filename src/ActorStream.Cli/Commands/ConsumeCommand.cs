@@ -1,0 +1,150 @@
+using System.CommandLine;
+using System.Text;
+using ActorStream.Client;
+using ActorStream.Client.Admin;
+using ActorStream.Client.Config;
+using ActorStream.Client.Consumer;
+using ActorStream.Client.Serialization;
+
+namespace ActorStream.Cli.Commands;
+
+/// <summary>
+/// <c>actorstream consume</c>, like kafka-console-consumer: prints each value on its own line (keys, partitions,
+/// offsets and timestamps with <c>--property print.key=true</c> etc.). Stops after <c>--max-messages</c>, or after
+/// <c>--timeout-ms</c> without a new record.
+/// </summary>
+internal static class ConsumeCommand
+{
+    public static Command Create()
+    {
+        var bootstrap = CommonOptions.BootstrapServer();
+        var topic = CommonOptions.Topic();
+        var fromBeginning = new Option<bool>("--from-beginning") { Description = "Start at the earliest offset instead of the end" };
+        var group = new Option<string?>("--group") { Description = "Consumer group (arrives with consumer groups; not supported yet)" };
+        var maxMessages = new Option<long?>("--max-messages") { Description = "Exit after this many records" };
+        var timeout = new Option<int?>("--timeout-ms") { Description = "Exit when no record arrived for this long" };
+        var partition = new Option<int?>("--partition") { Description = "Read only this partition" };
+        var offset = new Option<long?>("--offset") { Description = "Start offset (with --partition)" };
+        var properties = CommonOptions.KeyValues("--property", "Formatter property: print.key, print.partition, print.offset, print.timestamp, key.separator");
+        var consumerProperties = CommonOptions.KeyValues("--consumer-property", "Consumer config k=v (Kafka names)");
+        var command = new Command("consume", "Print records of a topic") { bootstrap, topic, fromBeginning, group, maxMessages, timeout, partition, offset, properties, consumerProperties };
+        command.SetAction(async (parse, ct) =>
+        {
+            if (parse.GetValue(group) is not null)
+            {
+                throw new ArgumentException("--group: consumer groups are not implemented yet; read with assigned partitions (omit --group)");
+            }
+
+            if (parse.GetValue(offset) is not null && parse.GetValue(partition) is null)
+            {
+                throw new ArgumentException("--offset needs --partition");
+            }
+
+            var format = CommonOptions.ParseKeyValues(parse.GetValue(properties), "--property");
+            var formatter = new RecordFormatter(format);
+            var name = parse.GetValue(topic)!;
+            var consumerConfig = CommonOptions.ParseKeyValues(parse.GetValue(consumerProperties), "--consumer-property");
+            consumerConfig.TryAdd("bootstrap.servers", parse.GetValue(bootstrap)!);
+            consumerConfig.TryAdd("client.id", "actorstream-cli");
+            consumerConfig["auto.offset.reset"] = parse.GetValue(fromBeginning) ? "earliest" : consumerConfig.GetValueOrDefault("auto.offset.reset", "latest");
+
+            await using var consumer = new Consumer<byte[]?, byte[]?>(ConsumerConfig.FromProperties(consumerConfig), Deserializers.ByteArray, Deserializers.ByteArray);
+            var partitions = await PartitionsAsync(parse.GetValue(bootstrap)!, name, parse.GetValue(partition), ct);
+            consumer.Assign(partitions);
+            if (parse.GetValue(offset) is { } start)
+            {
+                consumer.Seek(partitions[0], start);
+            }
+
+            var limit = parse.GetValue(maxMessages) ?? long.MaxValue;
+            var idle = parse.GetValue(timeout) is { } ms ? TimeSpan.FromMilliseconds(ms) : Timeout.InfiniteTimeSpan;
+            var output = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 64 * 1024) { AutoFlush = false };
+            long count = 0;
+            var lastRecord = DateTime.UtcNow;
+            while (count < limit && !ct.IsCancellationRequested)
+            {
+                var records = await consumer.PollAsync(TimeSpan.FromMilliseconds(200), ct);
+                foreach (var record in records)
+                {
+                    formatter.Write(output, record);
+                    if (++count >= limit)
+                    {
+                        break;
+                    }
+                }
+
+                if (records.Count > 0)
+                {
+                    lastRecord = DateTime.UtcNow;
+                    await output.FlushAsync(ct);
+                }
+                else if (idle != Timeout.InfiniteTimeSpan && DateTime.UtcNow - lastRecord >= idle)
+                {
+                    break;
+                }
+            }
+
+            await output.FlushAsync(CancellationToken.None);
+            await Console.Error.WriteLineAsync($"Processed a total of {count} messages");
+            return 0;
+        });
+        return command;
+    }
+
+    public static async Task<List<TopicPartition>> PartitionsAsync(string bootstrap, string topic, int? only, CancellationToken ct)
+    {
+        await using var admin = new AdminClient(new AdminConfig { BootstrapServers = bootstrap, ClientId = "actorstream-cli" });
+        var description = (await admin.DescribeTopicsAsync([topic], ct)).Single();
+        var partitions = description.Partitions.Select(p => new TopicPartition(topic, p.Partition)).ToList();
+        if (only is { } p)
+        {
+            if (p < 0 || p >= partitions.Count)
+            {
+                throw new ArgumentException($"Topic {topic} has no partition {p} (it has {partitions.Count})");
+            }
+
+            return [new TopicPartition(topic, p)];
+        }
+
+        return partitions;
+    }
+
+    /// <summary>kafka-console-consumer's DefaultMessageFormatter: optional timestamp, partition, offset and key, then the value.</summary>
+    private sealed class RecordFormatter(Dictionary<string, string> properties)
+    {
+        private readonly bool _key = Flag(properties, "print.key");
+        private readonly bool _partition = Flag(properties, "print.partition");
+        private readonly bool _offset = Flag(properties, "print.offset");
+        private readonly bool _timestamp = Flag(properties, "print.timestamp");
+        private readonly string _separator = properties.GetValueOrDefault("key.separator", "\t");
+
+        private static bool Flag(Dictionary<string, string> properties, string name) =>
+            properties.TryGetValue(name, out var value) && bool.Parse(value);
+
+        public void Write(TextWriter output, ConsumeResult<byte[]?, byte[]?> record)
+        {
+            if (_timestamp)
+            {
+                output.Write($"CreateTime:{record.Timestamp}{_separator}");
+            }
+
+            if (_partition)
+            {
+                output.Write($"Partition:{record.Partition}{_separator}");
+            }
+
+            if (_offset)
+            {
+                output.Write($"Offset:{record.Offset}{_separator}");
+            }
+
+            if (_key)
+            {
+                output.Write(record.Key is null ? "null" : Encoding.UTF8.GetString(record.Key));
+                output.Write(_separator);
+            }
+
+            output.WriteLine(record.Value is null ? "null" : Encoding.UTF8.GetString(record.Value));
+        }
+    }
+}

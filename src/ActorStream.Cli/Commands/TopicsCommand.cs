@@ -1,0 +1,96 @@
+using System.CommandLine;
+using ActorStream.Client.Admin;
+using ActorStream.Client.Config;
+
+namespace ActorStream.Cli.Commands;
+
+/// <summary><c>actorstream topics create|list|describe|delete</c>, like kafka-topics.sh.</summary>
+internal static class TopicsCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("topics", "Create, list, describe and delete topics");
+        command.Subcommands.Add(CreateCommand());
+        command.Subcommands.Add(ListCommand());
+        command.Subcommands.Add(DescribeCommand());
+        command.Subcommands.Add(DeleteCommand());
+        return command;
+    }
+
+    private static AdminClient Connect(string bootstrap) => new(new AdminConfig { BootstrapServers = bootstrap, ClientId = "actorstream-cli" });
+
+    private static Command CreateCommand()
+    {
+        var bootstrap = CommonOptions.BootstrapServer();
+        var topic = CommonOptions.Topic();
+        var partitions = new Option<int>("--partitions") { Description = "Number of partitions (default: the broker's num.partitions)", DefaultValueFactory = _ => -1 };
+        var replication = new Option<short>("--replication-factor") { Description = "Replicas per partition (default: the broker's default.replication.factor)", DefaultValueFactory = _ => -1 };
+        var configs = CommonOptions.KeyValues("--config", "Topic config k=v (repeatable), e.g. retention.ms=60000");
+        var command = new Command("create", "Create a topic") { bootstrap, topic, partitions, replication, configs };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var admin = Connect(parse.GetValue(bootstrap)!);
+            var name = parse.GetValue(topic)!;
+            await admin.CreateTopicsAsync(name, parse.GetValue(partitions), parse.GetValue(replication), CommonOptions.ParseKeyValues(parse.GetValue(configs), "--config"), ct);
+            Console.Out.WriteLine($"Created topic {name}.");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command ListCommand()
+    {
+        var bootstrap = CommonOptions.BootstrapServer();
+        var command = new Command("list", "List topic names, one per line") { bootstrap };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var admin = Connect(parse.GetValue(bootstrap)!);
+            foreach (var name in (await admin.ListTopicsAsync(ct)).Order(StringComparer.Ordinal))
+            {
+                Console.Out.WriteLine(name);
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command DescribeCommand()
+    {
+        var bootstrap = CommonOptions.BootstrapServer();
+        var topic = CommonOptions.Topic(required: false);
+        var command = new Command("describe", "Describe topics (all without --topic)") { bootstrap, topic };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var admin = Connect(parse.GetValue(bootstrap)!);
+            var names = parse.GetValue(topic) is { } one ? [one] : await admin.ListTopicsAsync(ct);
+            foreach (var description in await admin.DescribeTopicsAsync(names, ct))
+            {
+                var configs = string.Join(",", description.Configs.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}"));
+                var replicationFactor = description.Partitions.Count == 0 ? 0 : description.Partitions[0].Replicas.Count;
+                Console.Out.WriteLine($"Topic: {description.Name}\tTopicId: {description.TopicId}\tPartitionCount: {description.Partitions.Count}\tReplicationFactor: {replicationFactor}\tConfigs: {configs}");
+                foreach (var p in description.Partitions)
+                {
+                    Console.Out.WriteLine($"\tTopic: {description.Name}\tPartition: {p.Partition}\tLeader: {(p.Leader < 0 ? "none" : p.Leader)}\tReplicas: {string.Join(",", p.Replicas)}\tIsr: {string.Join(",", p.Isr)}");
+                }
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command DeleteCommand()
+    {
+        var bootstrap = CommonOptions.BootstrapServer();
+        var topic = CommonOptions.Topic();
+        var command = new Command("delete", "Delete a topic and its data") { bootstrap, topic };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var admin = Connect(parse.GetValue(bootstrap)!);
+            await admin.DeleteTopicsAsync([parse.GetValue(topic)!], ct);
+            return 0;
+        });
+        return command;
+    }
+}
