@@ -49,6 +49,9 @@ internal static class PerfCommand
             var stats = new ProducerPerfStats(size, Console.Out);
             var failures = 0L;
             string? firstError = null;
+            // Kafka's send() blocks when buffer.memory is full; our ProduceAsync queues instead, so bound what is
+            // outstanding to what the buffer can hold.
+            using var outstanding = new SemaphoreSlim((int)Math.Clamp(config.BufferMemory / (size + 70), 1_000, 1_000_000));
             var clock = Stopwatch.StartNew();
             for (var i = 0L; i < count; i++)
             {
@@ -61,10 +64,12 @@ internal static class PerfCommand
                     }
                 }
 
+                await outstanding.WaitAsync(ct);
                 var sent = Stopwatch.GetTimestamp();
                 _ = producer.ProduceAsync(name, null, payload, cancellationToken: ct).ContinueWith(
                     t =>
                     {
+                        outstanding.Release();
                         if (t.IsCompletedSuccessfully)
                         {
                             stats.Record(Stopwatch.GetElapsedTime(sent));
