@@ -51,7 +51,7 @@ internal static class PerfCommand
             string? firstError = null;
             // Kafka's send() blocks when buffer.memory is full; our ProduceAsync queues instead, so bound what is
             // outstanding to what the buffer can hold.
-            using var outstanding = new SemaphoreSlim((int)Math.Clamp(config.BufferMemory / (size + 70), 1_000, 1_000_000));
+            var outstanding = new OutstandingLimit(Math.Clamp(config.BufferMemory / (size + 70), 1_000, 1_000_000));
             var clock = Stopwatch.StartNew();
             for (var i = 0L; i < count; i++)
             {
@@ -64,7 +64,7 @@ internal static class PerfCommand
                     }
                 }
 
-                await outstanding.WaitAsync(ct);
+                await outstanding.AcquireAsync(ct);
                 var sent = Stopwatch.GetTimestamp();
                 _ = producer.ProduceAsync(name, null, payload, cancellationToken: ct).ContinueWith(
                     t =>

@@ -68,7 +68,8 @@ internal sealed class ProducerBatch : IDisposable
     public TaskCompletionSource<RecordMetadata> Append(long timestamp, byte[]? key, byte[]? value, IReadOnlyList<RecordHeader>? headers)
     {
         _builder.Append(timestamp, key, value, headers);
-        var completion = new TaskCompletionSource<RecordMetadata>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Completed in bulk on one thread-pool item per batch (see Complete), not one scheduled continuation per record.
+        var completion = new TaskCompletionSource<RecordMetadata>();
         _records.Add((completion, timestamp));
         return completion;
     }
@@ -98,7 +99,18 @@ internal sealed class ProducerBatch : IDisposable
         }
     }
 
-    public void Complete(long baseOffset, long logAppendTime)
+    /// <summary>
+    /// Completes every record's task on one thread-pool work item: their continuations run there, inline and in
+    /// order (like Kafka's callbacks on the sender thread), never on the caller (an actor) and without a thread-pool
+    /// hand-off per record.
+    /// </summary>
+    public void Complete(long baseOffset, long logAppendTime) =>
+        ThreadPool.UnsafeQueueUserWorkItem(static state => state.Batch.CompleteNow(state.BaseOffset, state.LogAppendTime), (Batch: this, BaseOffset: baseOffset, LogAppendTime: logAppendTime), preferLocal: false);
+
+    public void Fail(Exception error) =>
+        ThreadPool.UnsafeQueueUserWorkItem(static state => state.Batch.FailNow(state.Error), (Batch: this, Error: error), preferLocal: false);
+
+    private void CompleteNow(long baseOffset, long logAppendTime)
     {
         var topic = TopicPartition.Topic;
         var partition = TopicPartition.Partition;
@@ -112,7 +124,7 @@ internal sealed class ProducerBatch : IDisposable
         _done.TrySetResult();
     }
 
-    public void Fail(Exception error)
+    private void FailNow(Exception error)
     {
         foreach (var (completion, _) in _records)
         {
