@@ -110,6 +110,27 @@ public sealed class BrokerEndpointSpec(NodeFixture fixture) : IClassFixture<Node
     }
 
     [Fact]
+    public async Task A_fetch_must_answer_at_once_with_the_data_of_every_partition_that_has_some()
+    {
+        var topic = NewTopic();
+        await fixture.CreateTopicAsync(topic, partitions: 4);
+        for (var p = 0; p < 3; p++)
+        {
+            await fixture.ProduceAsync(topic, p, NodeFixture.Batch(2, $"p{p}-"));
+        }
+
+        var request = new FetchRequest { MaxWaitMs = 120_000, MinBytes = 1, MaxBytes = 1 << 20 };
+        for (var p = 0; p < 4; p++)
+        {
+            request.Partitions.Add(new FetchPartition { Topic = topic, Partition = p, FetchOffset = 0, PartitionMaxBytes = 1 << 20 });
+        }
+
+        // The empty partition must not hold the answer back for max.wait.ms.
+        var response = await fixture.Node.Endpoint.Ask<FetchResponse>(request, TimeSpan.FromSeconds(20));
+        Assert.Equal([["p0-0", "p0-1"], ["p1-0", "p1-1"], ["p2-0", "p2-1"], []], response.Partitions.Select(p => NodeFixture.Values(p.Records)));
+    }
+
+    [Fact]
     public async Task A_fetch_with_nothing_new_must_answer_empty_when_the_wait_ends()
     {
         var topic = NewTopic();

@@ -7,10 +7,15 @@ using ActorStream.Protocol.Client;
 namespace ActorStream.Broker.Endpoint;
 
 /// <summary>
-/// Serves one multi-partition fetch: asks every partition at once (each parks up to <c>max.wait.ms</c> when it has
-/// nothing new), and answers as soon as <c>min.bytes</c> have arrived, every partition has answered, or the wait is
-/// over. Partitions still parked then get an empty answer (high watermark -1: unknown). Keeps the whole answer
-/// within <c>max.bytes</c> (at least one partition's data) so the remote message stays small.
+/// Serves one multi-partition fetch in two phases, like Kafka's fetch path:
+/// <list type="number">
+/// <item>asks every partition at once for what it has now (no parking), each within an equal share of the byte
+/// budget, so no partition reads data the response then has to drop;</item>
+/// <item>if that is less than <c>fetch.min.bytes</c>, asks the partitions that had nothing to park until data
+/// arrives, and answers as soon as <c>fetch.min.bytes</c> have arrived, every partition has answered, or
+/// <c>fetch.max.wait.ms</c> is over (partitions still parked then answer empty, high watermark -1: unknown).</item>
+/// </list>
+/// The whole answer stays within <c>max.bytes</c> (at least one partition's data) so the remote message stays small.
 /// </summary>
 public sealed class FetchAggregator : ReceiveActor, IWithTimers
 {
@@ -19,51 +24,31 @@ public sealed class FetchAggregator : ReceiveActor, IWithTimers
         public static readonly Deadline Instance = new();
     }
 
+    private sealed record Answer(int Phase, int Index, PartitionFetchResult Result);
+
+    private const int MinPartitionShare = 16 * 1024;
+
     private readonly FetchRequest _request;
+    private readonly IReadOnlyList<(int Index, PartitionEntityId? Id, ErrorCode Error)> _routes;
+    private readonly IActorRef _partitions;
     private readonly IActorRef _replyTo;
     private readonly int _maxBytes;
+    private readonly int _share;
     private readonly PartitionFetchResult?[] _results;
-    private int _answered;
+    private int _phase = 1;
+    private int _pending;
     private long _bytes;
 
     public FetchAggregator(FetchRequest request, IReadOnlyList<(int Index, PartitionEntityId? Id, ErrorCode Error)> routes, IActorRef partitions, IActorRef replyTo, int maxBytes)
     {
         _request = request;
+        _routes = routes;
+        _partitions = partitions;
         _replyTo = replyTo;
         _maxBytes = maxBytes;
+        _share = Math.Max(MinPartitionShare, maxBytes / Math.Max(1, routes.Count(r => r.Id is not null)));
         _results = new PartitionFetchResult?[request.Partitions.Count];
-        foreach (var (index, id, error) in routes)
-        {
-            if (id is null)
-            {
-                _results[index] = new PartitionFetchResult { ErrorCode = (int)error, HighWatermark = -1, LogStartOffset = -1 };
-                _answered++;
-                continue;
-            }
-
-            var partition = request.Partitions[index];
-            var fetch = new PartitionFetch
-            {
-                EntityId = id.Value.ToString(),
-                FetchOffset = partition.FetchOffset,
-                MaxBytes = Math.Min(partition.PartitionMaxBytes <= 0 ? maxBytes : partition.PartitionMaxBytes, maxBytes),
-                MaxWaitMs = request.MaxWaitMs,
-            };
-            partitions.Ask<PartitionFetchResult>(fetch, TimeSpan.FromMilliseconds(Math.Max(request.MaxWaitMs, 0) + 30_000))
-                .PipeTo(Self, success: r => (index, r), failure: _ => (index, new PartitionFetchResult { ErrorCode = (int)ErrorCode.RequestTimedOut, HighWatermark = -1 }));
-        }
-
-        Receive<(int Index, PartitionFetchResult Result)>(answer =>
-        {
-            if (_results[answer.Index] is null)
-            {
-                _results[answer.Index] = answer.Result;
-                _answered++;
-                _bytes += answer.Result.Records.Length;
-            }
-
-            MaybeComplete();
-        });
+        Receive<Answer>(HandleAnswer);
         Receive<Deadline>(_ => Complete());
     }
 
@@ -75,12 +60,76 @@ public sealed class FetchAggregator : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         Timers.StartSingleTimer("deadline", Deadline.Instance, TimeSpan.FromMilliseconds(Math.Max(_request.MaxWaitMs, 0) + 100));
+        foreach (var (index, id, error) in _routes)
+        {
+            if (id is null)
+            {
+                _results[index] = new PartitionFetchResult { ErrorCode = (int)error, HighWatermark = -1, LogStartOffset = -1 };
+                continue;
+            }
+
+            Ask(index, id.Value, maxWaitMs: 0);
+        }
+
+        MaybeComplete();
+    }
+
+    private void Ask(int index, PartitionEntityId id, int maxWaitMs)
+    {
+        var partition = _request.Partitions[index];
+        var fetch = new PartitionFetch
+        {
+            EntityId = id.ToString(),
+            FetchOffset = partition.FetchOffset,
+            MaxBytes = Math.Min(partition.PartitionMaxBytes <= 0 ? _share : partition.PartitionMaxBytes, _share),
+            MaxWaitMs = maxWaitMs,
+        };
+        var phase = _phase;
+        _pending++;
+        _partitions.Ask<PartitionFetchResult>(fetch, TimeSpan.FromMilliseconds(maxWaitMs + 30_000))
+            .PipeTo(Self, success: r => new Answer(phase, index, r), failure: _ => new Answer(phase, index, new PartitionFetchResult { ErrorCode = (int)ErrorCode.RequestTimedOut, HighWatermark = -1 }));
+    }
+
+    private void HandleAnswer(Answer answer)
+    {
+        if (answer.Phase != _phase)
+        {
+            return;
+        }
+
+        _pending--;
+        _results[answer.Index] = answer.Result;
+        _bytes += answer.Result.Records.Length;
         MaybeComplete();
     }
 
     private void MaybeComplete()
     {
-        if (_answered == _results.Length || (_bytes > 0 && _bytes >= Math.Max(_request.MinBytes, 1)))
+        var enough = _bytes > 0 && _bytes >= Math.Max(_request.MinBytes, 1);
+        if (_phase == 1 && _pending == 0)
+        {
+            if (enough || _request.MaxWaitMs <= 0)
+            {
+                Complete();
+                return;
+            }
+
+            // Nothing (or too little) yet: park the partitions that had nothing new.
+            _phase = 2;
+            foreach (var (index, id, _) in _routes)
+            {
+                if (id is not null && _results[index] is { ErrorCode: 0, Records.IsEmpty: true })
+                {
+                    Ask(index, id.Value, _request.MaxWaitMs);
+                }
+            }
+
+            if (_pending == 0)
+            {
+                Complete();
+            }
+        }
+        else if (_phase == 2 && (enough || _pending == 0))
         {
             Complete();
         }

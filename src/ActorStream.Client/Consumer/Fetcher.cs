@@ -129,7 +129,9 @@ internal sealed class Fetcher<TKey, TValue>
             var request = new FetchRequest
             {
                 CorrelationId = ++_nextCorrelationId,
-                MaxWaitMs = _config.FetchMaxWaitMs,
+                // While records of other partitions wait in the buffer, a long poll would hold this node's only
+                // fetch slot (and so their next fetch) for fetch.max.wait.ms: ask without parking instead.
+                MaxWaitMs = buffered.Count > 0 ? 0 : _config.FetchMaxWaitMs,
                 MinBytes = _config.FetchMinBytes,
                 MaxBytes = _config.FetchMaxBytes,
             };
