@@ -168,10 +168,11 @@ public sealed class BrokerEndpoint : ReceiveActor, IWithUnboundedStash, IWithTim
         var replies = new List<Task<ProducePartitionResponse>>(request.Partitions.Count);
         foreach (var data in request.Partitions)
         {
-            var (id, _, error) = _metadata.Resolve(data.Topic, data.Partition);
+            var (id, _, error) = _metadata.ResolveLocal(data.Topic, data.Partition, _settings.NodeId);
             if (id is null)
             {
-                replies.Add(Task.FromResult(new ProducePartitionResponse { Topic = data.Topic, Partition = data.Partition, ErrorCode = (int)error, ErrorMessage = $"Unknown topic or partition {data.Topic}-{data.Partition}", BaseOffset = -1 }));
+                var message = error == ErrorCode.NotLeaderOrFollower ? $"Node {_settings.NodeId} does not lead {data.Topic}-{data.Partition}" : $"Unknown topic or partition {data.Topic}-{data.Partition}";
+                replies.Add(Task.FromResult(new ProducePartitionResponse { Topic = data.Topic, Partition = data.Partition, ErrorCode = (int)error, ErrorMessage = message, BaseOffset = -1 }));
                 continue;
             }
 
@@ -210,7 +211,7 @@ public sealed class BrokerEndpoint : ReceiveActor, IWithUnboundedStash, IWithTim
         var routes = new List<(int, PartitionEntityId?, ErrorCode)>(request.Partitions.Count);
         for (var i = 0; i < request.Partitions.Count; i++)
         {
-            var (id, _, error) = _metadata.Resolve(request.Partitions[i].Topic, request.Partitions[i].Partition);
+            var (id, _, error) = _metadata.ResolveLocal(request.Partitions[i].Topic, request.Partitions[i].Partition, _settings.NodeId);
             routes.Add((i, id, error));
         }
 
@@ -223,7 +224,7 @@ public sealed class BrokerEndpoint : ReceiveActor, IWithUnboundedStash, IWithTim
         var timeout = _settings.RequestTimeout;
         var replies = request.Partitions.Select(p =>
         {
-            var (id, _, error) = _metadata.Resolve(p.Topic, p.Partition);
+            var (id, _, error) = _metadata.ResolveLocal(p.Topic, p.Partition, _settings.NodeId);
             if (id is null)
             {
                 return Task.FromResult(new ListOffsetsPartitionResponse { Topic = p.Topic, Partition = p.Partition, ErrorCode = (int)error, Offset = -1, Timestamp = -1 });

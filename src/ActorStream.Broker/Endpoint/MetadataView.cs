@@ -26,6 +26,18 @@ public sealed class MetadataView
 
     public TopicState? Topic(string name) => _topics.GetValueOrDefault(name);
 
+    /// <summary>
+    /// The entity id of a partition led by <paramref name="nodeId"/> (or not yet led by anyone); NOT_LEADER_OR_FOLLOWER
+    /// when another node leads it (the client refreshes metadata), UNKNOWN_TOPIC_OR_PARTITION when it does not exist.
+    /// </summary>
+    public (PartitionEntityId? Id, PartitionAssignment? Assignment, ErrorCode Error) ResolveLocal(string topic, int partition, int nodeId)
+    {
+        var resolved = Resolve(topic, partition);
+        return resolved.Assignment is { LeaderId: >= 0 } assignment && assignment.LeaderId != nodeId
+            ? (null, assignment, ErrorCode.NotLeaderOrFollower)
+            : resolved;
+    }
+
     /// <summary>The entity id of a partition, or an error when the topic or partition does not exist.</summary>
     public (PartitionEntityId? Id, PartitionAssignment? Assignment, ErrorCode Error) Resolve(string topic, int partition)
     {
