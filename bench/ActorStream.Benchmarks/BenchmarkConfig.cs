@@ -21,7 +21,8 @@ public static class BenchmarkConfig
             // ShortRun's 3 iterations are too few on a noisy 2-core machine; 15 keep the whole suite near 5 minutes.
             .AddJob(Job.ShortRun
                 .WithToolchain(InProcessEmitToolchain.Instance)
-                .WithWarmupCount(3)
+                // 10 warmups: tiered compilation promotes the hot append and CRC loops only after several iterations.
+                .WithWarmupCount(10)
                 .WithIterationCount(15)
                 .WithId("ShortInProcess"))
             .AddDiagnoser(MemoryDiagnoser.Default)
