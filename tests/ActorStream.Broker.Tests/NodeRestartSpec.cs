@@ -1,3 +1,4 @@
+using ActorStream.TestKit;
 using ActorStream.Broker.Hosting;
 using ActorStream.Broker.Tests.Support;
 using ActorStream.Protocol.Client;

@@ -1,3 +1,4 @@
+using ActorStream.TestKit;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Configuration;

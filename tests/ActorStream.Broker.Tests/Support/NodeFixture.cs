@@ -1,3 +1,4 @@
+using ActorStream.TestKit;
 using Akka.Actor;
 using ActorStream.Broker.Hosting;
 using ActorStream.Protocol.Client;

@@ -1,3 +1,4 @@
+using ActorStream.TestKit;
 using ActorStream.Broker.Hosting;
 using ActorStream.Client.Admin;
 using ActorStream.Client.Config;

@@ -4,7 +4,7 @@ using Akka.Configuration;
 using AkkaConfig = Akka.Configuration.Config;
 using ActorStream.Broker.Hosting;
 
-namespace ActorStream.Client.Tests.Support;
+namespace ActorStream.TestKit;
 
 /// <summary>Starts a real single-node broker (SQLite journal, segment logs) in a temp dir on free loopback ports.</summary>
 public static class TestNode
