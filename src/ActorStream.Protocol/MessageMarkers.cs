@@ -60,3 +60,51 @@ namespace ActorStream.Protocol.Broker
     public sealed partial class LeaderElected : IActorStreamMessage;
     public sealed partial class LeaderEpochBumped : IActorStreamMessage;
 }
+
+namespace ActorStream.Protocol.Group
+{
+    public sealed partial class GroupPartition : IActorStreamMessage;
+    public sealed partial class MemberPartitions : IActorStreamMessage;
+    public sealed partial class OffsetCommitPartition : IActorStreamMessage;
+    public sealed partial class OffsetCommitPartitionResult : IActorStreamMessage;
+    public sealed partial class JoinGroupRequest : IActorStreamMessage;
+    public sealed partial class JoinGroupMember : IActorStreamMessage;
+    public sealed partial class JoinGroupResponse : IActorStreamMessage;
+    public sealed partial class SyncGroupRequest : IActorStreamMessage;
+    public sealed partial class SyncGroupResponse : IActorStreamMessage;
+    public sealed partial class HeartbeatRequest : IActorStreamMessage;
+    public sealed partial class HeartbeatResponse : IActorStreamMessage;
+    public sealed partial class LeaveGroupRequest : IActorStreamMessage;
+    public sealed partial class LeaveGroupResponse : IActorStreamMessage;
+    public sealed partial class OffsetCommitRequest : IActorStreamMessage;
+    public sealed partial class OffsetCommitResponse : IActorStreamMessage;
+    public sealed partial class OffsetFetchRequest : IActorStreamMessage;
+    public sealed partial class OffsetFetchPartitionResult : IActorStreamMessage;
+    public sealed partial class OffsetFetchResponse : IActorStreamMessage;
+    public sealed partial class ListGroupsRequest : IActorStreamMessage;
+    public sealed partial class GroupListing : IActorStreamMessage;
+    public sealed partial class ListGroupsResponse : IActorStreamMessage;
+    public sealed partial class DescribeGroupRequest : IActorStreamMessage;
+    public sealed partial class GroupMemberDescription : IActorStreamMessage;
+    public sealed partial class GroupOffsetDescription : IActorStreamMessage;
+    public sealed partial class DescribeGroupResponse : IActorStreamMessage;
+    public sealed partial class DeleteGroupsRequest : IActorStreamMessage;
+    public sealed partial class DeleteGroupResult : IActorStreamMessage;
+    public sealed partial class DeleteGroupsResponse : IActorStreamMessage;
+    public sealed partial class ResetOffsetsRequest : IActorStreamMessage;
+    public sealed partial class ResetOffsetsResponse : IActorStreamMessage;
+    public sealed partial class GroupCreatedEvent : IActorStreamMessage;
+    public sealed partial class MemberJoinedEvent : IActorStreamMessage;
+    public sealed partial class StaticMemberReplacedEvent : IActorStreamMessage;
+    public sealed partial class MemberLeftEvent : IActorStreamMessage;
+    public sealed partial class RebalanceStartedEvent : IActorStreamMessage;
+    public sealed partial class GenerationCompletedEvent : IActorStreamMessage;
+    public sealed partial class AssignmentSyncedEvent : IActorStreamMessage;
+    public sealed partial class OffsetsCommittedEvent : IActorStreamMessage;
+    public sealed partial class OffsetsExpiredEvent : IActorStreamMessage;
+    public sealed partial class GroupDeletedEvent : IActorStreamMessage;
+    public sealed partial class MemberSnapshot : IActorStreamMessage;
+    public sealed partial class CommittedOffsetSnapshot : IActorStreamMessage;
+    public sealed partial class GroupSnapshot : IActorStreamMessage;
+    public sealed partial class GroupCoordinatorSnapshot : IActorStreamMessage;
+}

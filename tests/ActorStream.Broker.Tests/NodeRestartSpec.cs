@@ -34,6 +34,15 @@ public sealed class NodeRestartSpec : IDisposable
     }
 
     [Fact]
+    public async Task A_second_node_on_a_port_in_use_must_refuse_to_start()
+    {
+        var port = TestNode.FreePort();
+        await using var first = await TestNode.StartAsync(_dir, port);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => TestNode.StartAsync(Path.Combine(_dir, "second"), port));
+        Assert.Contains($"Port {port}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_data_dir_of_another_node_id_must_refuse_to_start()
     {
         new MetaProperties(5, "some-cluster").Write(_dir);

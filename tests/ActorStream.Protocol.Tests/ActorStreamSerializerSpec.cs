@@ -17,7 +17,7 @@ public sealed class ActorStreamSerializerSpec : Akka.TestKit.Xunit2.TestKit
 
     private static IEnumerable<Type> GeneratedMessageTypes() =>
         typeof(IActorStreamMessage).Assembly.GetTypes()
-            .Where(t => t.IsClass && !t.IsAbstract && typeof(IMessage).IsAssignableFrom(t) && t.Namespace is "ActorStream.Protocol.Client" or "ActorStream.Protocol.Broker");
+            .Where(t => t.IsClass && !t.IsAbstract && typeof(IMessage).IsAssignableFrom(t) && t.Namespace is "ActorStream.Protocol.Client" or "ActorStream.Protocol.Broker" or "ActorStream.Protocol.Group");
 
     [Fact]
     public void Every_generated_message_must_be_an_ActorStream_message_and_registered()

@@ -6,6 +6,7 @@ using ActorStream.Broker.Partition;
 using ActorStream.Protocol;
 using ActorStream.Protocol.Broker;
 using ActorStream.Protocol.Client;
+using ActorStream.Protocol.Group;
 
 namespace ActorStream.Broker.Endpoint;
 
@@ -13,7 +14,7 @@ namespace ActorStream.Broker.Endpoint;
 /// The node endpoint, <c>/user/broker</c>: the address clients bootstrap from. Answers Metadata from its copy of
 /// the controller's metadata, splits multi-partition Produce, Fetch and ListOffsets requests into per-partition
 /// messages for the partition entities (through the shard region) and merges their replies, one error code per
-/// partition. Admin requests go to the controller. Requests that arrive before the first metadata are stashed.
+/// partition. Admin requests go to the controller, consumer group requests to the group coordinator. Requests that arrive before the first metadata are stashed.
 /// </summary>
 public sealed class BrokerEndpoint : ReceiveActor, IWithUnboundedStash, IWithTimers
 {
@@ -27,11 +28,13 @@ public sealed class BrokerEndpoint : ReceiveActor, IWithUnboundedStash, IWithTim
     private readonly BrokerSettings _settings;
     private readonly IActorRef _partitions;
     private readonly IActorRef _controller;
+    private readonly IActorRef _groupCoordinator;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private MetadataView _metadata = MetadataView.Empty;
 
-    public BrokerEndpoint(BrokerSettings settings, IActorRef partitions, IActorRef controller)
+    public BrokerEndpoint(BrokerSettings settings, IActorRef partitions, IActorRef controller, IActorRef groupCoordinator)
     {
+        _groupCoordinator = groupCoordinator;
         _settings = settings;
         _partitions = partitions;
         _controller = controller;
@@ -42,8 +45,8 @@ public sealed class BrokerEndpoint : ReceiveActor, IWithUnboundedStash, IWithTim
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(BrokerSettings settings, IActorRef partitions, IActorRef controller) =>
-        Akka.Actor.Props.Create(() => new BrokerEndpoint(settings, partitions, controller));
+    public static Props Props(BrokerSettings settings, IActorRef partitions, IActorRef controller, IActorRef groupCoordinator) =>
+        Akka.Actor.Props.Create(() => new BrokerEndpoint(settings, partitions, controller, groupCoordinator));
 
     protected override void PreStart()
     {
@@ -86,6 +89,17 @@ public sealed class BrokerEndpoint : ReceiveActor, IWithUnboundedStash, IWithTim
         Receive<CreateTopicsRequest>(HandleCreateTopics);
         Receive<DeleteTopicsRequest>(request => _controller.Forward(request));
         Receive<InitProducerIdRequest>(request => _controller.Forward(request));
+        // Consumer groups: Forward keeps the member's actor as the sender, so the coordinator can watch it.
+        Receive<JoinGroupRequest>(request => _groupCoordinator.Forward(request));
+        Receive<SyncGroupRequest>(request => _groupCoordinator.Forward(request));
+        Receive<HeartbeatRequest>(request => _groupCoordinator.Forward(request));
+        Receive<LeaveGroupRequest>(request => _groupCoordinator.Forward(request));
+        Receive<OffsetCommitRequest>(request => _groupCoordinator.Forward(request));
+        Receive<OffsetFetchRequest>(request => _groupCoordinator.Forward(request));
+        Receive<ListGroupsRequest>(request => _groupCoordinator.Forward(request));
+        Receive<DescribeGroupRequest>(request => _groupCoordinator.Forward(request));
+        Receive<DeleteGroupsRequest>(request => _groupCoordinator.Forward(request));
+        Receive<ResetOffsetsRequest>(request => _groupCoordinator.Forward(request));
     }
 
     private void UpdateMetadata(MetadataSnapshot snapshot)

@@ -5,6 +5,7 @@ using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
 using ActorStream.Broker.Controller;
 using ActorStream.Broker.Endpoint;
+using ActorStream.Broker.Group;
 using ActorStream.Broker.Logs;
 using ActorStream.Broker.Partition;
 using ActorStream.Protocol;
@@ -14,12 +15,14 @@ namespace ActorStream.Broker.Hosting;
 
 /// <summary>
 /// One running broker node: an Akka.Cluster member hosting the log manager, the partition shard region, the
-/// controller singleton (and its proxy) and the node endpoint <c>/user/broker</c>.
+/// controller and group coordinator singletons (and their proxies) and the node endpoint <c>/user/broker</c>.
 /// <code>
 /// /user/log-manager          LogManager: every partition log on this node
 /// /system/sharding/partition shard region → PartitionEntity per partition (persistent, remember-entities)
 /// /user/controller           ClusterSingletonManager → ClusterController (persistent)
 /// /user/controller-proxy     ClusterSingletonProxy
+/// /user/group-coordinator    ClusterSingletonManager → GroupCoordinator (persistent: consumer groups, committed offsets)
+/// /user/group-coordinator-proxy ClusterSingletonProxy
 /// /user/broker               BrokerEndpoint: what clients talk to
 /// </code>
 /// </summary>
@@ -55,6 +58,7 @@ public sealed class BrokerNode : IAsyncDisposable
                 $"The data dir {settings.DataDir} belongs to node {meta.NodeId}, not node {settings.NodeId} (see {MetaProperties.FileName})");
         }
 
+        EnsurePortIsFree(settings.Host, settings.Port);
         JournalSettings.Parse(settings.Journal, settings.DataDir).Prepare();
         Directory.CreateDirectory(settings.DataDir);
 
@@ -88,6 +92,13 @@ public sealed class BrokerNode : IAsyncDisposable
                 ClusterSingletonManager.Props(ClusterController.Props(settings, partitions), PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system)),
                 "controller");
 
+            system.ActorOf(
+                ClusterSingletonManager.Props(GroupCoordinator.Props(GroupCoordinatorConfig.Default, controllerProxy), PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system)),
+                GroupCoordinator.Name);
+            var groupCoordinatorProxy = system.ActorOf(
+                ClusterSingletonProxy.Props("/user/" + GroupCoordinator.Name, ClusterSingletonProxySettings.Create(system)),
+                GroupCoordinator.Name + "-proxy");
+
             var registration = new NodeRegistration
             {
                 NodeId = settings.NodeId,
@@ -107,13 +118,32 @@ public sealed class BrokerNode : IAsyncDisposable
                 new MetaProperties(settings.NodeId, registered.ClusterId).Write(settings.DataDir);
             }
 
-            var endpoint = system.ActorOf(BrokerEndpoint.Props(settings, partitions, controllerProxy), "broker");
+            var endpoint = system.ActorOf(BrokerEndpoint.Props(settings, partitions, controllerProxy, groupCoordinatorProxy), "broker");
             return new BrokerNode(system, settings, endpoint, registered.ClusterId);
         }
         catch
         {
             await system.Terminate().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Fails fast when another process listens on the node's port: the remote transport binds with address reuse,
+    /// so a second node on the same port would start and silently share the port's connections.
+    /// </summary>
+    private static void EnsurePortIsFree(string host, int port)
+    {
+        var addresses = global::System.Net.Dns.GetHostAddresses(host);
+        var address = addresses.FirstOrDefault(a => a.AddressFamily == global::System.Net.Sockets.AddressFamily.InterNetwork) ?? addresses.First();
+        using var probe = new global::System.Net.Sockets.Socket(address.AddressFamily, global::System.Net.Sockets.SocketType.Stream, global::System.Net.Sockets.ProtocolType.Tcp);
+        try
+        {
+            probe.Bind(new global::System.Net.IPEndPoint(address, port));
+        }
+        catch (global::System.Net.Sockets.SocketException e)
+        {
+            throw new InvalidOperationException($"Port {port} on {host} is not available ({e.SocketErrorCode}): is another node running there?", e);
         }
     }
 

@@ -202,6 +202,9 @@ internal sealed class ClientConnection : IAsyncDisposable
             return;
         }
 
+        // Closing the client's connections makes DotNetty warn about channels it could not unregister: noise
+        // for a client that is going away on purpose.
+        System.EventStream.SetLogLevel(LogLevel.ErrorLevel);
         await System.Terminate().ConfigureAwait(false);
         _refreshLock.Dispose();
     }
