@@ -13,6 +13,7 @@ internal static class Program
             TopicsCommand.Create(),
             ProduceCommand.Create(),
             ConsumeCommand.Create(),
+            GroupsCommand.Create(),
             PerfCommand.Create(),
         };
 

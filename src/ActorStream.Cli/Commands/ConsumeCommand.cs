@@ -20,7 +20,7 @@ internal static class ConsumeCommand
         var bootstrap = CommonOptions.BootstrapServer();
         var topic = CommonOptions.Topic();
         var fromBeginning = new Option<bool>("--from-beginning") { Description = "Start at the earliest offset instead of the end" };
-        var group = new Option<string?>("--group") { Description = "Consumer group (arrives with consumer groups; not supported yet)" };
+        var group = new Option<string?>("--group") { Description = "Consumer group: subscribe (partitions shared with the group's other members) and commit on exit" };
         var maxMessages = new Option<long?>("--max-messages") { Description = "Exit after this many records" };
         var timeout = new Option<int?>("--timeout-ms") { Description = "Exit when no record arrived for this long" };
         var partition = new Option<int?>("--partition") { Description = "Read only this partition" };
@@ -30,9 +30,10 @@ internal static class ConsumeCommand
         var command = new Command("consume", "Print records of a topic") { bootstrap, topic, fromBeginning, group, maxMessages, timeout, partition, offset, properties, consumerProperties };
         command.SetAction(async (parse, ct) =>
         {
-            if (parse.GetValue(group) is not null)
+            var groupId = parse.GetValue(group);
+            if (groupId is not null && (parse.GetValue(partition) is not null || parse.GetValue(offset) is not null))
             {
-                throw new ArgumentException("--group: consumer groups are not implemented yet; read with assigned partitions (omit --group)");
+                throw new ArgumentException("--group cannot be combined with --partition or --offset");
             }
 
             if (parse.GetValue(offset) is not null && parse.GetValue(partition) is null)
@@ -47,19 +48,32 @@ internal static class ConsumeCommand
             consumerConfig.TryAdd("bootstrap.servers", parse.GetValue(bootstrap)!);
             consumerConfig.TryAdd("client.id", "actorstream-cli");
             consumerConfig["auto.offset.reset"] = parse.GetValue(fromBeginning) ? "earliest" : consumerConfig.GetValueOrDefault("auto.offset.reset", "latest");
+            if (groupId is not null)
+            {
+                consumerConfig["group.id"] = groupId;
+                consumerConfig.TryAdd("enable.auto.commit", "false"); // commits what was printed, on exit
+            }
 
             await using var consumer = new Consumer<byte[]?, byte[]?>(ConsumerConfig.FromProperties(consumerConfig), Deserializers.ByteArray, Deserializers.ByteArray);
-            var partitions = await PartitionsAsync(parse.GetValue(bootstrap)!, name, parse.GetValue(partition), ct);
-            consumer.Assign(partitions);
-            if (parse.GetValue(offset) is { } start)
+            if (groupId is not null)
             {
-                consumer.Seek(partitions[0], start);
+                consumer.Subscribe([name]);
+            }
+            else
+            {
+                var partitions = await PartitionsAsync(parse.GetValue(bootstrap)!, name, parse.GetValue(partition), ct);
+                consumer.Assign(partitions);
+                if (parse.GetValue(offset) is { } start)
+                {
+                    consumer.Seek(partitions[0], start);
+                }
             }
 
             var limit = parse.GetValue(maxMessages) ?? long.MaxValue;
             var idle = parse.GetValue(timeout) is { } ms ? TimeSpan.FromMilliseconds(ms) : Timeout.InfiniteTimeSpan;
             var output = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 64 * 1024) { AutoFlush = false };
             long count = 0;
+            var printed = new Dictionary<TopicPartition, long>();
             var lastRecord = DateTime.UtcNow;
             while (count < limit && !ct.IsCancellationRequested)
             {
@@ -67,6 +81,7 @@ internal static class ConsumeCommand
                 foreach (var record in records)
                 {
                     formatter.Write(output, record);
+                    printed[new TopicPartition(record.Topic, record.Partition)] = record.Offset + 1;
                     if (++count >= limit)
                     {
                         break;
@@ -85,6 +100,12 @@ internal static class ConsumeCommand
             }
 
             await output.FlushAsync(CancellationToken.None);
+            if (groupId is not null)
+            {
+                // Commit exactly what was printed (a --max-messages stop may leave later records of the last poll unprinted).
+                await consumer.CommitAsync(printed, CancellationToken.None);
+            }
+
             await Console.Error.WriteLineAsync($"Processed a total of {count} messages");
             return 0;
         });

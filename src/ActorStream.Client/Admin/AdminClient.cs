@@ -2,6 +2,7 @@ using ActorStream.Client.Config;
 using ActorStream.Client.Connection;
 using ActorStream.Protocol;
 using ActorStream.Protocol.Client;
+using ActorStream.Protocol.Group;
 
 namespace ActorStream.Client.Admin;
 
@@ -119,6 +120,93 @@ public sealed class AdminClient : IAsyncDisposable
             TimeSpan.FromMilliseconds(_config.RetryBackoffMs),
             cancellationToken).ConfigureAwait(false);
         return found.ToDictionary(f => f.Key, f => new ListOffsetsResult(f.Value.Offset, f.Value.Timestamp));
+    }
+
+    /// <summary>Every consumer group (optionally only those in <paramref name="states"/>).</summary>
+    public async Task<IReadOnlyList<GroupListing>> ListGroupsAsync(IEnumerable<string>? states = null, CancellationToken cancellationToken = default)
+    {
+        var request = new ListGroupsRequest();
+        if (states is not null)
+        {
+            request.States.AddRange(states);
+        }
+
+        var connection = await _started.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var response = await connection.AskAnyAsync<ListGroupsResponse>(request, cancellationToken).ConfigureAwait(false);
+        ThrowGroupError(response.ErrorCode, "list groups");
+        return response.Groups.Select(g => new GroupListing(g.GroupId, g.State, g.ProtocolType)).OrderBy(g => g.GroupId, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>A group's state, members, and per partition the committed offset, log end offset (ListOffsets latest) and lag.</summary>
+    public async Task<GroupDescription> DescribeGroupAsync(string groupId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(groupId);
+        var connection = await _started.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var response = await connection.AskAnyAsync<DescribeGroupResponse>(new DescribeGroupRequest { GroupId = groupId }, cancellationToken).ConfigureAwait(false);
+        ThrowGroupError(response.ErrorCode, $"describe group '{groupId}'");
+        var members = response.Members
+            .Select(m => new GroupMemberInfo(
+                m.MemberId,
+                m.HasGroupInstanceId ? m.GroupInstanceId : null,
+                m.ClientId,
+                m.Topics.ToList(),
+                m.Assignment.Select(p => new TopicPartition(p.Topic, p.Partition)).ToList()))
+            .ToList();
+        var owners = new Dictionary<TopicPartition, string>();
+        foreach (var member in members)
+        {
+            foreach (var tp in member.Assignment)
+            {
+                owners[tp] = member.MemberId;
+            }
+        }
+
+        var committed = response.Offsets.ToDictionary(o => new TopicPartition(o.Topic, o.Partition), o => o.Offset);
+        var partitions = committed.Keys.Union(owners.Keys).ToList();
+        var ends = partitions.Count == 0
+            ? new Dictionary<TopicPartition, ListOffsetsResult>()
+            : await ListOffsetsAsync(partitions.ToDictionary(tp => tp, _ => OffsetSpec.Latest), cancellationToken).ConfigureAwait(false);
+        var offsets = partitions
+            .OrderBy(tp => tp.Topic, StringComparer.Ordinal).ThenBy(tp => tp.Partition)
+            .Select(tp =>
+            {
+                long? offset = committed.TryGetValue(tp, out var c) && c >= 0 ? c : null;
+                var end = ends.TryGetValue(tp, out var e) ? e.Offset : -1;
+                long? lag = offset is { } o && end >= 0 ? Math.Max(0, end - o) : null;
+                return new GroupPartitionOffset(tp, offset, end, lag, owners.GetValueOrDefault(tp));
+            })
+            .ToList();
+        return new GroupDescription(
+            response.GroupId.Length == 0 ? groupId : response.GroupId,
+            response.State,
+            response.ProtocolType,
+            response.GenerationId,
+            response.HasProtocolName ? response.ProtocolName : null,
+            members,
+            offsets);
+    }
+
+    /// <summary>Deletes groups (only groups without members can be deleted: NON_EMPTY_GROUP otherwise).</summary>
+    public async Task DeleteGroupsAsync(IEnumerable<string> groupIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(groupIds);
+        var request = new DeleteGroupsRequest();
+        request.GroupIds.AddRange(groupIds);
+        var connection = await _started.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var response = await connection.AskAnyAsync<DeleteGroupsResponse>(request, cancellationToken).ConfigureAwait(false);
+        foreach (var result in response.Results)
+        {
+            ThrowGroupError(result.ErrorCode, $"delete group '{result.GroupId}'");
+        }
+    }
+
+    private static void ThrowGroupError(int errorCode, string operation)
+    {
+        var code = (ErrorCode)errorCode;
+        if (code != ErrorCode.None)
+        {
+            throw new ActorStreamException(code, $"Cannot {operation}");
+        }
     }
 
     private async Task<MetadataResponse> MetadataAsync(MetadataRequest request, CancellationToken cancellationToken)

@@ -1,16 +1,20 @@
 using System.Runtime.CompilerServices;
 using Akka.Actor;
+using Akka.Event;
 using ActorStream.Client.Config;
 using ActorStream.Client.Connection;
 using ActorStream.Client.Serialization;
 using ActorStream.Protocol;
+using ActorStream.Protocol.Group;
 
 namespace ActorStream.Client.Consumer;
 
 /// <summary>
 /// The consumer: assign partitions, seek, poll. Fetches go to each partition's leader, one outstanding fetch per
 /// node, and records are buffered between polls. Positions start from <c>auto.offset.reset</c> unless sought.
-/// Not thread-safe (like Kafka's consumer). Groups (subscribe, commit) will come as another assignment source.
+/// Not thread-safe (like Kafka's consumer). With <c>group.id</c>, <see cref="Subscribe"/> joins a consumer group: a member
+/// actor in the client's actor system joins and heartbeats; poll applies the assignments it receives (eager protocol:
+/// every partition is committed and revoked before a rejoin) and commits positions (last consumed offset + 1).
 /// </summary>
 public sealed class Consumer<TKey, TValue> : IConsumer<TKey, TValue>
 {
@@ -22,6 +26,12 @@ public sealed class Consumer<TKey, TValue> : IConsumer<TKey, TValue>
     private Fetcher<TKey, TValue>? _fetcher;
     private Task? _refresh;
     private int _disposed;
+    private GroupSession? _session;
+    private IActorRef? _member;
+    private IReadOnlyList<string>? _subscription;
+    private IConsumerRebalanceListener? _listener;
+    private DateTimeOffset _nextAutoCommit;
+    private Task? _autoCommit;
 
     public Consumer(ConsumerConfig config, IDeserializer<TKey>? keyDeserializer = null, IDeserializer<TValue>? valueDeserializer = null)
     {
@@ -60,6 +70,236 @@ public sealed class Consumer<TKey, TValue> : IConsumer<TKey, TValue>
     }
 
     public void Unassign() => Assign([]);
+
+    /// <summary>The subscribed topics (empty without a subscription).</summary>
+    public IReadOnlyList<string> Subscription => _subscription ?? [];
+
+    /// <summary>Joins the consumer group <c>group.id</c> for <paramref name="topics"/>; partitions arrive with the next polls.</summary>
+    public void Subscribe(IEnumerable<string> topics, IConsumerRebalanceListener? listener = null)
+    {
+        ArgumentNullException.ThrowIfNull(topics);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (string.IsNullOrEmpty(_config.GroupId))
+        {
+            throw new InvalidOperationException("Subscribe needs group.id (use Assign without a group)");
+        }
+
+        if (_subscription is not null)
+        {
+            throw new InvalidOperationException("Already subscribed: this consumer does not support changing its subscription");
+        }
+
+        var list = topics.Distinct(StringComparer.Ordinal).ToList();
+        if (list.Count == 0 || list.Any(string.IsNullOrEmpty))
+        {
+            throw new ArgumentException("Subscribe needs at least one non-empty topic name", nameof(topics));
+        }
+
+        _subscription = list;
+        _listener = listener;
+        _nextAutoCommit = DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(_config.AutoCommitIntervalMs);
+    }
+
+    /// <summary>Commits the positions of every assigned partition (last consumed offset + 1).</summary>
+    public void Commit() => CommitAsync().GetAwaiter().GetResult();
+
+    public Task CommitAsync(CancellationToken cancellationToken = default) =>
+        CommitAsync(CurrentPositions(), cancellationToken);
+
+    /// <summary>Commits explicit offsets (the offset of the next record to read, Kafka semantics).</summary>
+    public void Commit(IReadOnlyDictionary<TopicPartition, long> offsets) => CommitAsync(offsets).GetAwaiter().GetResult();
+
+    public async Task CommitAsync(IReadOnlyDictionary<TopicPartition, long> offsets, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(offsets);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        await CommitInternalAsync(offsets, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The committed offsets of <paramref name="partitions"/> for this group (absent: none committed).</summary>
+    public async Task<IReadOnlyDictionary<TopicPartition, long>> CommittedAsync(IEnumerable<TopicPartition> partitions, CancellationToken cancellationToken = default)
+    {
+        var groupId = _config.GroupId ?? throw new InvalidOperationException("Committed offsets need group.id");
+        var connection = await _started.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await FetchCommittedAsync(connection, groupId, partitions, cancellationToken).ConfigureAwait(false);
+    }
+
+    private Dictionary<TopicPartition, long> CurrentPositions() =>
+        _assignment.Where(a => a.Value.Position is not null).ToDictionary(a => a.Key, a => a.Value.Position!.Value);
+
+    private async Task CommitInternalAsync(IReadOnlyDictionary<TopicPartition, long> offsets, CancellationToken cancellationToken)
+    {
+        var groupId = _config.GroupId ?? throw new InvalidOperationException("Commit needs group.id");
+        if (offsets.Count == 0)
+        {
+            return;
+        }
+
+        var connection = await _started.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var request = new OffsetCommitRequest { GroupId = groupId, GenerationId = -1 };
+        if (_session is not null)
+        {
+            var (memberId, generation) = _session.Identity;
+            if (generation < 0)
+            {
+                throw new ActorStreamException(ErrorCode.RebalanceInProgress, $"Cannot commit: the consumer is not a current member of group {groupId} (rebalancing or rejoining)");
+            }
+
+            request.MemberId = memberId;
+            request.GenerationId = generation;
+            if (_config.GroupInstanceId is not null)
+            {
+                request.GroupInstanceId = _config.GroupInstanceId;
+            }
+        }
+
+        foreach (var (tp, offset) in offsets)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(offset, nameof(offsets));
+            request.Offsets.Add(new OffsetCommitPartition { Topic = tp.Topic, Partition = tp.Partition, Offset = offset });
+        }
+
+        var response = await connection.AskAnyAsync<OffsetCommitResponse>(request, cancellationToken).ConfigureAwait(false);
+        foreach (var result in response.Partitions)
+        {
+            var code = (ErrorCode)result.ErrorCode;
+            if (code != ErrorCode.None)
+            {
+                var tp = new TopicPartition(result.Topic, result.Partition);
+                throw ActorStreamException.For(tp, code, $"Commit to group {groupId} failed");
+            }
+        }
+    }
+
+    private static async Task<IReadOnlyDictionary<TopicPartition, long>> FetchCommittedAsync(
+        ClientConnection connection, string groupId, IEnumerable<TopicPartition> partitions, CancellationToken cancellationToken)
+    {
+        var request = new OffsetFetchRequest { GroupId = groupId };
+        request.Partitions.AddRange(partitions.Select(tp => new GroupPartition { Topic = tp.Topic, Partition = tp.Partition }));
+        if (request.Partitions.Count == 0)
+        {
+            return new Dictionary<TopicPartition, long>();
+        }
+
+        var response = await connection.AskAnyAsync<OffsetFetchResponse>(request, cancellationToken).ConfigureAwait(false);
+        if ((ErrorCode)response.ErrorCode is not (ErrorCode.None or ErrorCode.GroupIdNotFound))
+        {
+            throw new ActorStreamException((ErrorCode)response.ErrorCode, $"OffsetFetch for group {groupId} failed");
+        }
+
+        var committed = new Dictionary<TopicPartition, long>();
+        foreach (var p in response.Partitions)
+        {
+            if ((ErrorCode)p.ErrorCode == ErrorCode.None && p.Offset >= 0)
+            {
+                committed[new TopicPartition(p.Topic, p.Partition)] = p.Offset;
+            }
+        }
+
+        return committed;
+    }
+
+    /// <summary>Applies what the member actor reported: revoke (commit first) and rejoin, lost, or a new assignment.</summary>
+    private async Task ProcessGroupAsync(ClientConnection connection, CancellationToken cancellationToken)
+    {
+        if (_subscription is null)
+        {
+            return;
+        }
+
+        if (_member is null)
+        {
+            _session = new GroupSession();
+            var endpointConnection = connection;
+            var settings = new GroupMemberSettings(
+                _config.GroupId!,
+                _config.GroupInstanceId,
+                _config.ClientId,
+                _subscription,
+                ConsumerConfig.ParseStrategy(_config.PartitionAssignmentStrategy),
+                _config.SessionTimeoutMs,
+                _config.MaxPollIntervalMs,
+                _config.HeartbeatIntervalMs,
+                _config.RetryBackoffMs);
+            _member = connection.System.ActorOf(GroupMemberActor.Props(endpointConnection.AnyEndpoint, _session, settings), "group-member-" + Guid.NewGuid().ToString("N")[..8]);
+        }
+
+        var (lost, revoke, assignment) = _session!.Take();
+        if (lost || revoke)
+        {
+            var owned = _assignment.Keys.ToList();
+            if (revoke && _config.EnableAutoCommit)
+            {
+                await CommitQuietlyAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            Assign([]);
+            if (owned.Count > 0)
+            {
+                if (lost)
+                {
+                    _listener?.OnPartitionsLost(owned);
+                }
+                else
+                {
+                    _listener?.OnPartitionsRevoked(owned);
+                }
+            }
+
+            _member.Tell(new GroupMemberActor.Rejoin());
+        }
+
+        if (assignment is not null)
+        {
+            var added = assignment.Where(tp => !_assignment.ContainsKey(tp)).ToList();
+            var removed = _assignment.Keys.Where(tp => !assignment.Contains(tp)).ToList();
+            if (removed.Count > 0 && _config.EnableAutoCommit)
+            {
+                await CommitQuietlyAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            Assign(assignment);
+            if (removed.Count > 0)
+            {
+                _listener?.OnPartitionsRevoked(removed);
+            }
+
+            if (added.Count > 0)
+            {
+                var committed = await FetchCommittedAsync(connection, _config.GroupId!, added, cancellationToken).ConfigureAwait(false);
+                foreach (var (tp, offset) in committed)
+                {
+                    if (_assignment.TryGetValue(tp, out var state) && state.Position is null)
+                    {
+                        state.Position = offset;
+                    }
+                }
+
+                _listener?.OnPartitionsAssigned(added);
+            }
+        }
+
+        if (_config.EnableAutoCommit && DateTimeOffset.UtcNow >= _nextAutoCommit && _autoCommit is null or { IsCompleted: true })
+        {
+            _nextAutoCommit = DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(_config.AutoCommitIntervalMs);
+            var positions = CurrentPositions();
+            _autoCommit = CommitQuietlyAsync(positions, CancellationToken.None);
+        }
+    }
+
+    private Task CommitQuietlyAsync(CancellationToken cancellationToken) => CommitQuietlyAsync(CurrentPositions(), cancellationToken);
+
+    private async Task CommitQuietlyAsync(IReadOnlyDictionary<TopicPartition, long> positions, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CommitInternalAsync(positions, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ActorStreamException e)
+        {
+            _started.Result.Log.Warning("Auto-commit for group {0} failed: {1}", _config.GroupId, e.Message);
+        }
+    }
 
     public void Seek(TopicPartition partition, long offset)
     {
@@ -108,8 +348,15 @@ public sealed class Consumer<TKey, TValue> : IConsumer<TKey, TValue>
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var deadline = DateTimeOffset.UtcNow + timeout;
         var fetcher = await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
+        var connection = _started.Result;
         while (true)
         {
+            if (_subscription is not null)
+            {
+                await ProcessGroupAsync(connection, cancellationToken).ConfigureAwait(false);
+                await EnsureMetadataAsync(connection, cancellationToken).ConfigureAwait(false);
+            }
+
             ThrowPartitionErrors();
             await UpdatePositionsAsync(cancellationToken).ConfigureAwait(false);
             var records = fetcher.Collect(_config.MaxPollRecords);
@@ -124,6 +371,11 @@ public sealed class Consumer<TKey, TValue> : IConsumer<TKey, TValue>
             if (remaining <= TimeSpan.Zero)
             {
                 return [];
+            }
+
+            if (_subscription is not null && remaining > TimeSpan.FromMilliseconds(100))
+            {
+                remaining = TimeSpan.FromMilliseconds(100); // notice group events promptly
             }
 
             await fetcher.WaitAsync(remaining, cancellationToken).ConfigureAwait(false);
@@ -160,13 +412,17 @@ public sealed class Consumer<TKey, TValue> : IConsumer<TKey, TValue>
             _fetcher = new Fetcher<TKey, TValue>(connection, _config, _keyDeserializer, _valueDeserializer, _assignment);
         }
 
+        await EnsureMetadataAsync(connection, cancellationToken).ConfigureAwait(false);
+        return _fetcher;
+    }
+
+    private async Task EnsureMetadataAsync(ClientConnection connection, CancellationToken cancellationToken)
+    {
         var missing = _assignment.Keys.Select(tp => tp.Topic).Where(t => connection.Metadata.PartitionCount(t) is null).Distinct().ToList();
         if (missing.Count > 0)
         {
             await connection.RefreshAsync(missing, allowAutoTopicCreation: false, cancellationToken).ConfigureAwait(false);
         }
-
-        return _fetcher;
     }
 
     private void MaybeRefreshMetadata(Fetcher<TKey, TValue> fetcher)
@@ -263,11 +519,49 @@ public sealed class Consumer<TKey, TValue> : IConsumer<TKey, TValue>
         try
         {
             var connection = await _started.ConfigureAwait(false);
+            if (_member is not null)
+            {
+                await LeaveGroupAsync(connection).ConfigureAwait(false);
+            }
+
             await connection.DisposeAsync().ConfigureAwait(false);
         }
         catch (ActorStreamException)
         {
             // Never connected: nothing to stop.
+        }
+    }
+
+    /// <summary>Close: Kafka's close, same as <see cref="DisposeAsync"/> (commits with auto-commit on, then leaves the group).</summary>
+    public void Close() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private async Task LeaveGroupAsync(ClientConnection connection)
+    {
+        using var cts = new CancellationTokenSource(connection.RequestTimeout);
+        try
+        {
+            if (_autoCommit is not null)
+            {
+                await _autoCommit.WaitAsync(cts.Token).ConfigureAwait(false);
+            }
+
+            if (_config.EnableAutoCommit && _session!.Identity.Generation >= 0)
+            {
+                await CommitQuietlyAsync(cts.Token).ConfigureAwait(false);
+            }
+
+            var owned = _assignment.Keys.ToList();
+            Assign([]);
+            if (owned.Count > 0)
+            {
+                _listener?.OnPartitionsRevoked(owned);
+            }
+
+            await _member!.Ask<LeaveGroupResponse>(new GroupMemberActor.Leave(), connection.RequestTimeout, cts.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or AskTimeoutException or ActorStreamException)
+        {
+            connection.Log.Warning("Leaving group {0} did not complete: {1}", _config.GroupId, e.Message);
         }
     }
 }

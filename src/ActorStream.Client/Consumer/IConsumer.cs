@@ -1,7 +1,7 @@
 namespace ActorStream.Client.Consumer;
 
 /// <summary>
-/// A Kafka-style consumer over manually assigned partitions (consumer groups come later). Not thread-safe: use one
+/// A Kafka-style consumer over assigned partitions, or a consumer group's partitions with Subscribe. Not thread-safe: use one
 /// consumer from one thread (or one async flow) at a time, as with Kafka.
 /// </summary>
 public interface IConsumer<TKey, TValue> : IAsyncDisposable
@@ -11,6 +11,21 @@ public interface IConsumer<TKey, TValue> : IAsyncDisposable
     void Assign(IEnumerable<TopicPartition> partitions);
 
     void Unassign();
+
+    /// <summary>Joins the consumer group <c>group.id</c> for these topics.</summary>
+    void Subscribe(IEnumerable<string> topics, IConsumerRebalanceListener? listener = null);
+
+    /// <summary>Commits every assigned partition's position to the group.</summary>
+    void Commit();
+
+    Task CommitAsync(CancellationToken cancellationToken = default);
+
+    void Commit(IReadOnlyDictionary<TopicPartition, long> offsets);
+
+    Task CommitAsync(IReadOnlyDictionary<TopicPartition, long> offsets, CancellationToken cancellationToken = default);
+
+    /// <summary>Commits (with auto-commit on), leaves the group and stops.</summary>
+    void Close();
 
     void Seek(TopicPartition partition, long offset);
 
