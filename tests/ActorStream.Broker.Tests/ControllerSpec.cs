@@ -1,3 +1,4 @@
+using ActorStream.TestKit;
 using ActorStream.Broker.Tests.Support;
 using ActorStream.Protocol;
 using ActorStream.Protocol.Client;
@@ -58,7 +59,7 @@ public sealed class ControllerSpec(NodeFixture fixture) : IClassFixture<NodeFixt
 
         var deleted = await fixture.Ask<DeleteTopicsResponse>(new DeleteTopicsRequest { Names = { "recycled" } });
         Assert.Equal(0, Assert.Single(deleted.Results).ErrorCode);
-        await AwaitAsync(() => !Directory.Exists(logDir));
+        await Eventually.TrueAsync(() => !Directory.Exists(logDir), NodeFixture.Timeout, "the deleted topic's log directory is removed");
 
         var recreated = await fixture.CreateTopicAsync("recycled");
         Assert.NotEqual(created.TopicId, recreated.TopicId);
@@ -83,14 +84,5 @@ public sealed class ControllerSpec(NodeFixture fixture) : IClassFixture<NodeFixt
         }
 
         Assert.Equal(ids.Count, ids.Distinct().Count());
-    }
-
-    private static async Task AwaitAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (!condition())
-        {
-            await Task.Delay(50, timeout.Token);
-        }
     }
 }

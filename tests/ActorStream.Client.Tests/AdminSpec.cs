@@ -1,3 +1,4 @@
+using ActorStream.TestKit;
 using ActorStream.Client.Admin;
 using ActorStream.Client.Config;
 using ActorStream.Client.Producer;
@@ -20,7 +21,7 @@ public class AdminSpec(NoAutoCreateBrokerFixture broker)
         Assert.Contains(topic, await admin.ListTopicsAsync());
 
         // Leaders are elected right after creation: wait until the metadata shows them.
-        await AwaitAsync(async () => (await admin.DescribeTopicsAsync([topic]))[0].Partitions.All(p => p.Leader >= 0));
+        await Eventually.TrueAsync(async () => (await admin.DescribeTopicsAsync([topic]))[0].Partitions.All(p => p.Leader >= 0), Clients.Patience, "every partition has a leader");
         var description = Assert.Single(await admin.DescribeTopicsAsync([topic]));
         Assert.Equal(topic, description.Name);
         Assert.Equal(topicId, description.TopicId);
@@ -38,7 +39,7 @@ public class AdminSpec(NoAutoCreateBrokerFixture broker)
         Assert.Contains(topic, duplicate.Message, StringComparison.Ordinal);
 
         await admin.DeleteTopicsAsync([topic]);
-        await AwaitAsync(async () => !(await admin.ListTopicsAsync()).Contains(topic));
+        await Eventually.TrueAsync(async () => !(await admin.ListTopicsAsync()).Contains(topic), Clients.Patience, "the deleted topic is gone from the list");
         var gone = await Assert.ThrowsAsync<ActorStreamException>(() => admin.DescribeTopicsAsync([topic]));
         Assert.Equal(ErrorCode.UnknownTopicOrPartition, gone.ErrorCode);
     }
@@ -96,14 +97,5 @@ public class AdminSpec(NoAutoCreateBrokerFixture broker)
 
         await using var admin = new AdminClient(new AdminConfig { BootstrapServers = broker.Bootstrap });
         Assert.DoesNotContain(topic, await admin.ListTopicsAsync());
-    }
-
-    private static async Task AwaitAsync(Func<Task<bool>> condition)
-    {
-        using var cts = new CancellationTokenSource(Clients.Patience);
-        while (!await condition())
-        {
-            await Task.Delay(50, cts.Token);
-        }
     }
 }

@@ -1,3 +1,4 @@
+using ActorStream.TestKit;
 using ActorStream.Broker.Tests.Support;
 using ActorStream.Protocol.Group;
 
@@ -29,11 +30,11 @@ public sealed class GroupCoordinatorNodeSpec(NodeFixture fixture) : IClassFixtur
         if (joined.Assignment.Count < 2)
         {
             // The coordinator may learn of the new topic just after the join: that starts a rebalance, which a rejoin completes.
-            await AwaitAssert.RunAsync(async () =>
+            await Eventually.AssertAsync(async () =>
             {
                 joined = await fixture.Ask<JoinGroupResponse>(Join(joined.MemberId));
                 Assert.Equal(2, joined.Assignment.Count);
-            });
+            }, NodeFixture.Timeout);
         }
 
         var commit = new OffsetCommitRequest
@@ -58,25 +59,5 @@ public sealed class GroupCoordinatorNodeSpec(NodeFixture fixture) : IClassFixtur
 
         var left = await fixture.Ask<LeaveGroupResponse>(new LeaveGroupRequest { GroupId = group, MemberId = joined.MemberId });
         Assert.Equal(0, left.ErrorCode);
-    }
-
-    private static class AwaitAssert
-    {
-        public static async Task RunAsync(Func<Task> assertion)
-        {
-            var deadline = DateTime.UtcNow + NodeFixture.Timeout;
-            while (true)
-            {
-                try
-                {
-                    await assertion();
-                    return;
-                }
-                catch (Xunit.Sdk.XunitException) when (DateTime.UtcNow < deadline)
-                {
-                    await Task.Delay(100);
-                }
-            }
-        }
     }
 }
