@@ -15,12 +15,6 @@ public sealed record AdminConfig : ClientConfig
     {
     }
 
-    public static AdminConfig FromProperties(IDictionary<string, string> properties)
-    {
-        var reader = new PropertyReader(properties);
-        var config = new AdminConfig(reader);
-        reader.ThrowOnUnknown(IgnoredProperties);
-        config.Validate();
-        return config;
-    }
+    public static AdminConfig FromProperties(IDictionary<string, string> properties) =>
+        Load(properties, reader => new AdminConfig(reader), IgnoredProperties);
 }

@@ -64,6 +64,17 @@ public abstract record ClientConfig
         }
     }
 
+    /// <summary>Reads Kafka properties into a config, rejects unknown names (except <paramref name="ignored"/>) and validates.</summary>
+    private protected static T Load<T>(IDictionary<string, string> properties, Func<PropertyReader, T> create, IReadOnlySet<string> ignored)
+        where T : ClientConfig
+    {
+        var reader = new PropertyReader(properties);
+        var config = create(reader);
+        reader.ThrowOnUnknown(ignored);
+        config.Validate();
+        return config;
+    }
+
     private protected static IReadOnlySet<string> Ignored(params string[] names) =>
         new HashSet<string>(IgnoredCommon.Concat(names), StringComparer.Ordinal);
 }

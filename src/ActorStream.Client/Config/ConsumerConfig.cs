@@ -79,14 +79,8 @@ public sealed record ConsumerConfig : ClientConfig
     /// <summary><c>check.crcs</c>: verify each batch's CRC-32C.</summary>
     public bool CheckCrcs { get; init; } = true;
 
-    public static ConsumerConfig FromProperties(IDictionary<string, string> properties)
-    {
-        var reader = new PropertyReader(properties);
-        var config = new ConsumerConfig(reader);
-        reader.ThrowOnUnknown(IgnoredProperties);
-        config.Validate();
-        return config;
-    }
+    public static ConsumerConfig FromProperties(IDictionary<string, string> properties) =>
+        Load(properties, reader => new ConsumerConfig(reader), IgnoredProperties);
 
     public override void Validate()
     {

@@ -78,14 +78,8 @@ public sealed record ProducerConfig : ClientConfig
     internal bool IdempotenceEnabled =>
         EnableIdempotence ?? (Acks == Acks.All && MaxInFlightRequestsPerConnection <= 5 && Retries > 0);
 
-    public static ProducerConfig FromProperties(IDictionary<string, string> properties)
-    {
-        var reader = new PropertyReader(properties);
-        var config = new ProducerConfig(reader);
-        reader.ThrowOnUnknown(IgnoredProperties);
-        config.Validate();
-        return config;
-    }
+    public static ProducerConfig FromProperties(IDictionary<string, string> properties) =>
+        Load(properties, reader => new ProducerConfig(reader), IgnoredProperties);
 
     public override void Validate()
     {

@@ -218,40 +218,25 @@ internal sealed class LogSegment : IDisposable
     {
         var size = Size;
         var nextOffset = NextOffset;
-        var start = _offsetIndex.Lookup(offset)?.Position ?? 0;
-        Span<byte> window = stackalloc byte[BatchHeaderScanner.RequiredWindowSize];
-        var scanner = new BatchHeaderScanner(_handle, start, size, window);
-        var found = false;
-        while (scanner.MoveNext())
-        {
-            if (scanner.LastOffset >= offset)
-            {
-                found = true;
-                break;
-            }
-        }
-
-        if (!found)
+        if (FindBatch(offset, size) is not { } first)
         {
             return null;
         }
 
-        if (scanner.LastOffset >= maxOffset || (scanner.Size > maxBytes && !minOneBatch))
+        if (first.LastOffset >= maxOffset || (first.Size > maxBytes && !minOneBatch))
         {
             return FileRecords.Empty;
         }
 
-        var first = scanner.Position;
-        var firstBase = scanner.BaseOffset;
-        var limit = first + Math.Max((long)maxBytes, scanner.Size);
+        var limit = first.Position + Math.Max((long)maxBytes, first.Size);
         if (limit >= size && maxOffset >= nextOffset)
         {
             // Everything to the committed end fits: whole batches by construction.
-            return new FileRecords(_handle, first, (int)(size - first), firstBase, nextOffset - 1);
+            return new FileRecords(_handle, first.Position, (int)(size - first.Position), first.BaseOffset, nextOffset - 1);
         }
 
-        var end = first + scanner.Size;
-        var lastOffset = scanner.LastOffset;
+        var end = first.Position + first.Size;
+        var lastOffset = first.LastOffset;
         if (_offsetIndex.FloorByPositionAndOffset(limit, maxOffset) is { } entry && entry.Position > end)
         {
             // Every batch before an index entry ends before it, and its offsets are below the entry's offset.
@@ -259,6 +244,7 @@ internal sealed class LogSegment : IDisposable
             lastOffset = entry.Offset - 1;
         }
 
+        Span<byte> window = stackalloc byte[BatchHeaderScanner.RequiredWindowSize];
         var tail = new BatchHeaderScanner(_handle, end, size, window);
         while (tail.MoveNext() && tail.Position + tail.Size <= limit && tail.LastOffset < maxOffset)
         {
@@ -266,20 +252,20 @@ internal sealed class LogSegment : IDisposable
             lastOffset = tail.LastOffset;
         }
 
-        return new FileRecords(_handle, first, (int)(end - first), firstBase, lastOffset);
+        return new FileRecords(_handle, first.Position, (int)(end - first.Position), first.BaseOffset, lastOffset);
     }
 
-    /// <summary>Position and base offset of the batch holding <paramref name="offset"/>, or null if none does.</summary>
-    private (long Position, long BaseOffset)? FindBatch(long offset)
+    /// <summary>The batch holding <paramref name="offset"/> (scanning headers from its offset index entry), or null if none does.</summary>
+    private (long Position, long BaseOffset, int Size, long LastOffset)? FindBatch(long offset, long size)
     {
         var start = _offsetIndex.Lookup(offset)?.Position ?? 0;
         Span<byte> window = stackalloc byte[BatchHeaderScanner.RequiredWindowSize];
-        var scanner = new BatchHeaderScanner(_handle, start, Size, window);
+        var scanner = new BatchHeaderScanner(_handle, start, size, window);
         while (scanner.MoveNext())
         {
             if (scanner.LastOffset >= offset)
             {
-                return (scanner.Position, scanner.BaseOffset);
+                return (scanner.Position, scanner.BaseOffset, scanner.Size, scanner.LastOffset);
             }
         }
 
@@ -324,7 +310,7 @@ internal sealed class LogSegment : IDisposable
     /// </summary>
     public long TruncateTo(long offset)
     {
-        if (FindBatch(offset) is not { } batch)
+        if (FindBatch(offset, Size) is not { } batch)
         {
             return 0;
         }
