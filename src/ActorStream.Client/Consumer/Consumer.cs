@@ -13,8 +13,9 @@ namespace ActorStream.Client.Consumer;
 /// The consumer: assign partitions, seek, poll. Fetches go to each partition's leader, one outstanding fetch per
 /// node, and records are buffered between polls. Positions start from <c>auto.offset.reset</c> unless sought.
 /// Not thread-safe (like Kafka's consumer). With <c>group.id</c>, <see cref="Subscribe"/> joins a consumer group: a member
-/// actor in the client's actor system joins and heartbeats; poll applies the assignments it receives (eager protocol:
-/// every partition is committed and revoked before a rejoin) and commits positions (last consumed offset + 1).
+/// actor in the client's actor system joins and heartbeats; poll applies the assignments it receives (eager assignors: every
+/// partition is committed and revoked before a rejoin; cooperative-sticky: only the partitions that move) and commits
+/// positions (last consumed offset + 1). Not polling for <c>max.poll.interval.ms</c> takes the consumer out of the group.
 /// </summary>
 public sealed class Consumer<TKey, TValue> : IConsumer<TKey, TValue>
 {
@@ -28,6 +29,7 @@ public sealed class Consumer<TKey, TValue> : IConsumer<TKey, TValue>
     private int _disposed;
     private GroupSession? _session;
     private IActorRef? _member;
+    private GroupMemberSettings? _memberSettings;
     private IReadOnlyList<string>? _subscription;
     private IConsumerRebalanceListener? _listener;
     private DateTimeOffset _nextAutoCommit;
@@ -211,7 +213,7 @@ public sealed class Consumer<TKey, TValue> : IConsumer<TKey, TValue>
         {
             _session = new GroupSession();
             var endpointConnection = connection;
-            var settings = new GroupMemberSettings(
+            _memberSettings = new GroupMemberSettings(
                 _config.GroupId!,
                 _config.GroupInstanceId,
                 _config.ClientId,
@@ -221,7 +223,7 @@ public sealed class Consumer<TKey, TValue> : IConsumer<TKey, TValue>
                 _config.MaxPollIntervalMs,
                 _config.HeartbeatIntervalMs,
                 _config.RetryBackoffMs);
-            _member = connection.System.ActorOf(GroupMemberActor.Props(endpointConnection.AnyEndpoint, _session, settings), "group-member-" + Guid.NewGuid().ToString("N")[..8]);
+            _member = connection.System.ActorOf(GroupMemberActor.Props(endpointConnection.AnyEndpoint, _session, _memberSettings), "group-member-" + Guid.NewGuid().ToString("N")[..8]);
         }
 
         var (lost, revoke, assignment) = _session!.Take();
@@ -246,37 +248,12 @@ public sealed class Consumer<TKey, TValue> : IConsumer<TKey, TValue>
                 }
             }
 
-            _member.Tell(new GroupMemberActor.Rejoin());
+            _member.Tell(new GroupMemberActor.Rejoin([]));
         }
 
         if (assignment is not null)
         {
-            var added = assignment.Where(tp => !_assignment.ContainsKey(tp)).ToList();
-            var removed = _assignment.Keys.Where(tp => !assignment.Contains(tp)).ToList();
-            if (removed.Count > 0 && _config.EnableAutoCommit)
-            {
-                await CommitQuietlyAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            Assign(assignment);
-            if (removed.Count > 0)
-            {
-                _listener?.OnPartitionsRevoked(removed);
-            }
-
-            if (added.Count > 0)
-            {
-                var committed = await FetchCommittedAsync(connection, _config.GroupId!, added, cancellationToken).ConfigureAwait(false);
-                foreach (var (tp, offset) in committed)
-                {
-                    if (_assignment.TryGetValue(tp, out var state) && state.Position is null)
-                    {
-                        state.Position = offset;
-                    }
-                }
-
-                _listener?.OnPartitionsAssigned(added);
-            }
+            await ApplyAssignmentAsync(connection, assignment, cancellationToken).ConfigureAwait(false);
         }
 
         if (_config.EnableAutoCommit && DateTimeOffset.UtcNow >= _nextAutoCommit && _autoCommit is null or { IsCompleted: true })
@@ -284,6 +261,45 @@ public sealed class Consumer<TKey, TValue> : IConsumer<TKey, TValue>
             _nextAutoCommit = DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(_config.AutoCommitIntervalMs);
             var positions = CurrentPositions();
             _autoCommit = CommitQuietlyAsync(positions, CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// A new generation's assignment: partitions taken away are committed (auto-commit) and revoked, new ones start from the
+    /// committed offset. Cooperative: the kept partitions were never paused; if some were taken away the member rejoins at
+    /// once so the coordinator can give them to their new owner (KIP-429's second rebalance).
+    /// </summary>
+    private async Task ApplyAssignmentAsync(ClientConnection connection, IReadOnlyList<TopicPartition> assignment, CancellationToken cancellationToken)
+    {
+        var added = assignment.Where(tp => !_assignment.ContainsKey(tp)).ToList();
+        var removed = _assignment.Keys.Where(tp => !assignment.Contains(tp)).ToList();
+        if (removed.Count > 0 && _config.EnableAutoCommit)
+        {
+            await CommitQuietlyAsync(CurrentPositions().Where(p => removed.Contains(p.Key)).ToDictionary(), cancellationToken).ConfigureAwait(false);
+        }
+
+        Assign(assignment);
+        if (removed.Count > 0)
+        {
+            _listener?.OnPartitionsRevoked(removed);
+            if (_memberSettings!.Cooperative)
+            {
+                _member!.Tell(new GroupMemberActor.Rejoin(_assignment.Keys.ToList()));
+            }
+        }
+
+        if (added.Count > 0)
+        {
+            var committed = await FetchCommittedAsync(connection, _config.GroupId!, added, cancellationToken).ConfigureAwait(false);
+            foreach (var (tp, offset) in committed)
+            {
+                if (_assignment.TryGetValue(tp, out var state) && state.Position is null)
+                {
+                    state.Position = offset;
+                }
+            }
+
+            _listener?.OnPartitionsAssigned(added);
         }
     }
 
@@ -351,6 +367,7 @@ public sealed class Consumer<TKey, TValue> : IConsumer<TKey, TValue>
         var connection = _started.Result;
         while (true)
         {
+            _session?.Polled();
             if (_subscription is not null)
             {
                 await ProcessGroupAsync(connection, cancellationToken).ConfigureAwait(false);
@@ -532,7 +549,10 @@ public sealed class Consumer<TKey, TValue> : IConsumer<TKey, TValue>
         }
     }
 
-    /// <summary>Close: Kafka's close, same as <see cref="DisposeAsync"/> (commits with auto-commit on, then leaves the group).</summary>
+    /// <summary>
+    /// Close: Kafka's close, same as <see cref="DisposeAsync"/>: commits with auto-commit on, revokes, then leaves the group
+    /// (a static member, with <c>group.instance.id</c>, does not leave: it keeps its partitions for <c>session.timeout.ms</c>).
+    /// </summary>
     public void Close() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private async Task LeaveGroupAsync(ClientConnection connection)

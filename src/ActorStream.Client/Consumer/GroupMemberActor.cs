@@ -14,6 +14,12 @@ internal sealed class GroupSession
     private IReadOnlyList<TopicPartition>? _newAssignment;
     private bool _revokeRequested;
     private bool _lost;
+    private long _lastPollTicks = Environment.TickCount64;
+
+    /// <summary>Milliseconds since the application last polled (<c>max.poll.interval.ms</c> is checked against it).</summary>
+    public long MillisSinceLastPoll => Environment.TickCount64 - Volatile.Read(ref _lastPollTicks);
+
+    public void Polled() => Volatile.Write(ref _lastPollTicks, Environment.TickCount64);
 
     public (string MemberId, int Generation) Identity
     {
@@ -79,12 +85,22 @@ internal sealed class GroupSession
 
 /// <summary>
 /// The long-lived group member of one consumer: sends JoinGroup from itself (so the coordinator watches it), waits for the
-/// long-polled reply, heartbeats, and asks the consumer (through <see cref="GroupSession"/>) to revoke before rejoining
-/// (eager protocol: every partition is revoked and committed before the member rejoins).
+/// long-polled reply, heartbeats, and tells the consumer (through <see cref="GroupSession"/>) what changed.
+/// <para>
+/// Eager assignors (range, roundrobin): on REBALANCE_IN_PROGRESS the consumer commits and revokes every partition, then sends
+/// <see cref="Rejoin"/>. Cooperative (cooperative-sticky, KIP-429): the member rejoins at once declaring the partitions it
+/// owns and the consumer keeps fetching them; a reply that takes partitions away makes the consumer revoke only those and
+/// rejoin again, so the coordinator can hand them over.
+/// </para>
+/// <para>
+/// <c>max.poll.interval.ms</c>: when the application has not polled for that long the member leaves the group (a static
+/// member only stops heartbeating, like Kafka) and its partitions are lost; the next poll rejoins.
+/// </para>
 /// </summary>
 internal sealed class GroupMemberActor : ReceiveActor, IWithTimers
 {
-    public sealed record Rejoin;
+    /// <summary>Join again; <paramref name="Owned"/> are the partitions the consumer still holds (cooperative only).</summary>
+    public sealed record Rejoin(IReadOnlyList<TopicPartition> Owned);
 
     public sealed record Leave;
 
@@ -100,16 +116,18 @@ internal sealed class GroupMemberActor : ReceiveActor, IWithTimers
     private int _generation = -1;
     private int _joinAttempt;
     private bool _joining;
-    private bool _awaitingRevoke;
+    private bool _awaitingConsumer;
+    private IReadOnlyList<TopicPartition> _owned = [];
 
     public GroupMemberActor(Func<IActorRef> endpoint, GroupSession session, GroupMemberSettings settings)
     {
         _endpoint = endpoint;
         _session = session;
         _settings = settings;
-        Receive<Rejoin>(_ =>
+        Receive<Rejoin>(r =>
         {
-            _awaitingRevoke = false;
+            _awaitingConsumer = false;
+            _owned = _settings.Cooperative ? r.Owned : [];
             SendJoin();
         });
         Receive<JoinGroupResponse>(OnJoined);
@@ -121,8 +139,9 @@ internal sealed class GroupMemberActor : ReceiveActor, IWithTimers
                 SendJoin();
             }
         });
-        Receive<HeartbeatTick>(_ => SendHeartbeat());
+        Receive<HeartbeatTick>(_ => OnHeartbeatTick());
         Receive<HeartbeatResponse>(OnHeartbeat);
+        Receive<LeaveGroupResponse>(_ => { });
         Receive<Leave>(_ => LeaveGroup());
     }
 
@@ -153,6 +172,7 @@ internal sealed class GroupMemberActor : ReceiveActor, IWithTimers
         }
 
         request.Topics.AddRange(_settings.Topics);
+        request.OwnedPartitions.AddRange(_owned.Select(tp => new GroupPartition { Topic = tp.Topic, Partition = tp.Partition }));
         _endpoint().Tell(request, Self);
         Timers.StartSingleTimer("join-timeout", new JoinTimedOut(_joinAttempt), TimeSpan.FromMilliseconds(_settings.RebalanceTimeoutMs + 10_000L));
     }
@@ -172,26 +192,46 @@ internal sealed class GroupMemberActor : ReceiveActor, IWithTimers
             case ErrorCode.None:
                 _memberId = response.MemberId;
                 _generation = response.GenerationId;
-                _session.Assigned(_memberId, _generation, response.Assignment.Select(p => new TopicPartition(p.Topic, p.Partition)).ToList());
+                var assignment = response.Assignment.Select(p => new TopicPartition(p.Topic, p.Partition)).ToList();
+                if (_settings.Cooperative)
+                {
+                    // Until the consumer has revoked what it lost, it still owns it: keep declaring it (never under-declare).
+                    _owned = _owned.Union(assignment).ToList();
+                }
+
+                _session.Assigned(_memberId, _generation, assignment);
                 Timers.StartPeriodicTimer("heartbeat", new HeartbeatTick(), TimeSpan.FromMilliseconds(_settings.HeartbeatIntervalMs));
                 return;
             case ErrorCode.UnknownMemberId or ErrorCode.IllegalGeneration:
                 _memberId = "";
                 _generation = -1;
                 _session.SetIdentity("", -1);
+                if (_owned.Count > 0)
+                {
+                    // The membership is gone while the consumer holds partitions: they are lost; the consumer rejoins.
+                    LoseAndWait();
+                    return;
+                }
+
                 break;
             default:
                 _log.Warning("JoinGroup for group {0} failed with {1}: retrying", _settings.GroupId, error);
                 break;
         }
 
-        Timers.StartSingleTimer("rejoin", new Rejoin(), TimeSpan.FromMilliseconds(_settings.RetryBackoffMs));
+        Timers.StartSingleTimer("rejoin", new Rejoin(_owned), TimeSpan.FromMilliseconds(_settings.RetryBackoffMs));
     }
 
-    private void SendHeartbeat()
+    private void OnHeartbeatTick()
     {
-        if (_joining || _awaitingRevoke || _memberId.Length == 0)
+        if (_joining || _awaitingConsumer || _memberId.Length == 0)
         {
+            return;
+        }
+
+        if (_session.MillisSinceLastPoll > _settings.MaxPollIntervalMs)
+        {
+            PollTimedOut();
             return;
         }
 
@@ -206,7 +246,7 @@ internal sealed class GroupMemberActor : ReceiveActor, IWithTimers
 
     private void OnHeartbeat(HeartbeatResponse response)
     {
-        if (_joining || _awaitingRevoke)
+        if (_joining || _awaitingConsumer)
         {
             return;
         }
@@ -215,9 +255,13 @@ internal sealed class GroupMemberActor : ReceiveActor, IWithTimers
         {
             case ErrorCode.None:
                 return;
+            case ErrorCode.RebalanceInProgress when _settings.Cooperative:
+                // Keep the partitions (the consumer goes on fetching them) and declare them in the new round.
+                SendJoin();
+                return;
             case ErrorCode.RebalanceInProgress:
                 // The consumer commits and revokes on its next poll, then sends Rejoin.
-                _awaitingRevoke = true;
+                _awaitingConsumer = true;
                 Timers.Cancel("heartbeat");
                 _session.RequestRevoke();
                 return;
@@ -236,29 +280,50 @@ internal sealed class GroupMemberActor : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>Kafka's poll timeout: the application stopped polling, so it is taken out of the group until it polls again.</summary>
+    private void PollTimedOut()
+    {
+        _log.Warning(
+            "Consumer of group {0} did not poll for {1} ms (max.poll.interval.ms = {2}): leaving the group; its partitions are lost until the next poll rejoins",
+            _settings.GroupId,
+            _session.MillisSinceLastPoll,
+            _settings.MaxPollIntervalMs);
+        if (_settings.GroupInstanceId is null)
+        {
+            _endpoint().Tell(new LeaveGroupRequest { GroupId = _settings.GroupId, MemberId = _memberId }, Self);
+            _memberId = "";
+            _generation = -1;
+            _session.SetIdentity("", -1);
+        }
+
+        LoseAndWait();
+    }
+
     private void LoseAndWait()
     {
-        _awaitingRevoke = true;
+        _awaitingConsumer = true;
+        _owned = [];
         Timers.Cancel("heartbeat");
         _session.Lose();
     }
 
+    /// <summary>
+    /// Close: a dynamic member sends LeaveGroup so its partitions move at once. A static member does not (Kafka's behaviour):
+    /// it keeps its partitions until <c>session.timeout.ms</c>, so a restart with the same <c>group.instance.id</c> causes no
+    /// rebalance.
+    /// </summary>
     private void LeaveGroup()
     {
         Timers.CancelAll();
         _joining = false;
-        if (_memberId.Length == 0)
+        if (_memberId.Length == 0 || _settings.GroupInstanceId is not null)
         {
             Sender.Tell(new LeaveGroupResponse());
+            Context.Stop(Self);
             return;
         }
 
         var request = new LeaveGroupRequest { GroupId = _settings.GroupId, MemberId = _memberId };
-        if (_settings.GroupInstanceId is not null)
-        {
-            request.GroupInstanceId = _settings.GroupInstanceId;
-        }
-
         _memberId = "";
         _endpoint().Forward(request);
         Become(() => ReceiveAny(_ => { }));
@@ -272,6 +337,12 @@ internal sealed record GroupMemberSettings(
     IReadOnlyList<string> Topics,
     string Assignor,
     int SessionTimeoutMs,
-    int RebalanceTimeoutMs,
+    int MaxPollIntervalMs,
     int HeartbeatIntervalMs,
-    int RetryBackoffMs);
+    int RetryBackoffMs)
+{
+    /// <summary>Kafka uses max.poll.interval.ms as the rebalance timeout: the time a member has to rejoin.</summary>
+    public int RebalanceTimeoutMs => MaxPollIntervalMs;
+
+    public bool Cooperative => Assignor == "cooperative-sticky";
+}
