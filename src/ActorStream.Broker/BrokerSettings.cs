@@ -1,3 +1,4 @@
+using ActorStream.Broker.Group;
 using Akka.Actor;
 using Akka.Configuration;
 using ActorStream.Storage.Log;
@@ -21,6 +22,8 @@ public sealed record BrokerSettings
     public required LogConfig LogDefaults { get; init; }
     public required TimeSpan RetentionCheckInterval { get; init; }
     public required TimeSpan PartitionSnapshotInterval { get; init; }
+    public required GroupCoordinatorConfig Group { get; init; }
+    public required TimeSpan OffsetsRetentionCheckInterval { get; init; }
 
     public string LogsDir => Path.Combine(DataDir, "logs");
 
@@ -54,6 +57,14 @@ public sealed record BrokerSettings
             },
             RetentionCheckInterval = config.GetTimeSpan("log.retention-check-interval"),
             PartitionSnapshotInterval = config.GetTimeSpan("partition.snapshot-interval"),
+            Group = new GroupCoordinatorConfig
+            {
+                OffsetsRetentionMs = config.GetLong("group.offsets-retention-minutes") * 60_000,
+                MinSessionTimeoutMs = config.GetInt("group.min-session-timeout-ms"),
+                MaxSessionTimeoutMs = config.GetInt("group.max-session-timeout-ms"),
+                OffsetMetadataMaxBytes = config.GetInt("group.offset-metadata-max-bytes"),
+            },
+            OffsetsRetentionCheckInterval = config.GetTimeSpan("group.offsets-retention-check-interval"),
         };
 
         Require(settings.NodeId >= 0, "node-id", "must be ≥ 0");

@@ -120,8 +120,8 @@ public sealed partial class GroupCoordinator : ReceivePersistentActor, IWithTime
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
     /// <summary>Props for the singleton on a broker node: metadata from the controller proxy and pub-sub.</summary>
-    public static Props Props(GroupCoordinatorConfig config, IActorRef controller) =>
-        Props(config, controller, subscribeToMetadata: true, TimeProvider.System);
+    public static Props Props(GroupCoordinatorConfig config, IActorRef controller, TimeSpan offsetExpiryInterval) =>
+        Props(config, controller, subscribeToMetadata: true, TimeProvider.System, offsetExpiryInterval: offsetExpiryInterval);
 
     public static Props Props(
         GroupCoordinatorConfig config,

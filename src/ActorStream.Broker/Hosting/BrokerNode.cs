@@ -93,7 +93,7 @@ public sealed class BrokerNode : IAsyncDisposable
                 "controller");
 
             system.ActorOf(
-                ClusterSingletonManager.Props(GroupCoordinator.Props(GroupCoordinatorConfig.Default, controllerProxy), PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system)),
+                ClusterSingletonManager.Props(GroupCoordinator.Props(settings.Group, controllerProxy, settings.OffsetsRetentionCheckInterval), PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system)),
                 GroupCoordinator.Name);
             var groupCoordinatorProxy = system.ActorOf(
                 ClusterSingletonProxy.Props("/user/" + GroupCoordinator.Name, ClusterSingletonProxySettings.Create(system)),
