@@ -1,26 +1,28 @@
 using System.CommandLine;
+using System.Globalization;
 using ActorStream.Client.Admin;
 using ActorStream.Client.Config;
 
 namespace ActorStream.Cli.Commands;
 
-/// <summary><c>actorstream groups list|describe|delete</c>, like kafka-consumer-groups.sh.</summary>
+/// <summary><c>actorstream groups list|describe|delete|reset-offsets</c>, like kafka-consumer-groups.sh.</summary>
 internal static class GroupsCommand
 {
     private static readonly string[] Header = ["GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "CONSUMER-ID"];
 
     public static Command Create()
     {
-        var command = new Command("groups", "List, describe and delete consumer groups");
+        var command = new Command("groups", "List, describe, delete consumer groups and reset their offsets");
         command.Subcommands.Add(ListCommand());
         command.Subcommands.Add(DescribeCommand());
         command.Subcommands.Add(DeleteCommand());
+        command.Subcommands.Add(ResetOffsetsCommand.Create());
         return command;
     }
 
-    private static AdminClient Connect(string bootstrap) => new(new AdminConfig { BootstrapServers = bootstrap, ClientId = "actorstream-cli" });
+    internal static AdminClient Connect(string bootstrap) => new(new AdminConfig { BootstrapServers = bootstrap, ClientId = "actorstream-cli" });
 
-    private static Option<string> Group() => new("--group") { Description = "Consumer group id", Required = true };
+    internal static Option<string> Group() => new("--group") { Description = "Consumer group id", Required = true };
 
     private static Command ListCommand()
     {
@@ -49,23 +51,16 @@ internal static class GroupsCommand
             await using var admin = Connect(parse.GetValue(bootstrap)!);
             var description = await admin.DescribeGroupAsync(parse.GetValue(group)!, ct);
             await Console.Error.WriteLineAsync($"Group {description.GroupId} is {description.State} with {description.Members.Count} member(s), generation {description.GenerationId}.");
-            var rows = new List<string[]> { Header };
-            rows.AddRange(description.Offsets.Select(o => new[]
+            TextTable.Write(Console.Out, Header, description.Offsets.Select(o => new[]
             {
                 description.GroupId,
                 o.TopicPartition.Topic,
-                o.TopicPartition.Partition.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                o.CommittedOffset?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-",
-                o.LogEndOffset < 0 ? "-" : o.LogEndOffset.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                o.Lag?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-",
+                o.TopicPartition.Partition.ToString(CultureInfo.InvariantCulture),
+                o.CommittedOffset?.ToString(CultureInfo.InvariantCulture) ?? "-",
+                o.LogEndOffset < 0 ? "-" : o.LogEndOffset.ToString(CultureInfo.InvariantCulture),
+                o.Lag?.ToString(CultureInfo.InvariantCulture) ?? "-",
                 o.MemberId ?? "-",
             }));
-            var widths = Enumerable.Range(0, rows[0].Length).Select(i => rows.Max(r => r[i].Length)).ToArray();
-            foreach (var row in rows)
-            {
-                Console.Out.WriteLine(string.Join(" ", row.Select((cell, i) => cell.PadRight(widths[i]))).TrimEnd());
-            }
-
             return 0;
         });
         return command;

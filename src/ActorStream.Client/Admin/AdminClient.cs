@@ -200,6 +200,81 @@ public sealed class AdminClient : IAsyncDisposable
         }
     }
 
+    /// <summary>The group's committed offsets (Kafka's listConsumerGroupOffsets): every partition it has one for, or only
+    /// <paramref name="partitions"/>. Partitions without a committed offset are left out; an unknown group has none.</summary>
+    public async Task<IReadOnlyDictionary<TopicPartition, long>> ListConsumerGroupOffsetsAsync(
+        string groupId,
+        IEnumerable<TopicPartition>? partitions = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(groupId);
+        var request = new OffsetFetchRequest { GroupId = groupId };
+        if (partitions is not null)
+        {
+            request.Partitions.AddRange(partitions.Select(tp => new GroupPartition { Topic = tp.Topic, Partition = tp.Partition }));
+        }
+
+        var connection = await _started.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var response = await connection.AskAnyAsync<OffsetFetchResponse>(request, cancellationToken).ConfigureAwait(false);
+        ThrowGroupError(response.ErrorCode, $"list offsets of group '{groupId}'");
+        var offsets = new Dictionary<TopicPartition, long>();
+        foreach (var partition in response.Partitions)
+        {
+            var tp = new TopicPartition(partition.Topic, partition.Partition);
+            var code = (ErrorCode)partition.ErrorCode;
+            if (code != ErrorCode.None)
+            {
+                throw ActorStreamException.For(tp, code, $"Cannot list the offset of group '{groupId}'");
+            }
+
+            if (partition.Offset >= 0)
+            {
+                offsets[tp] = partition.Offset;
+            }
+        }
+
+        return offsets;
+    }
+
+    /// <summary>
+    /// Sets a group's committed offsets (Kafka's alterConsumerGroupOffsets), e.g. a plan of <see cref="OffsetResetPlanner"/>.
+    /// Only an inactive group can be changed (Empty, or unknown: then it is created); consumers that join afterwards
+    /// start at these offsets.
+    /// </summary>
+    /// <exception cref="ActorStreamException">
+    /// NON_EMPTY_GROUP while the group has members (nothing changed); otherwise the first partition the coordinator
+    /// refused (e.g. OFFSET_OUT_OF_RANGE for a negative offset): the other partitions of the request are still set.
+    /// </exception>
+    public async Task AlterConsumerGroupOffsetsAsync(
+        string groupId,
+        IReadOnlyDictionary<TopicPartition, long> offsets,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(groupId);
+        ArgumentNullException.ThrowIfNull(offsets);
+        var request = new ResetOffsetsRequest { GroupId = groupId };
+        request.Offsets.AddRange(offsets.Select(o => new OffsetCommitPartition { Topic = o.Key.Topic, Partition = o.Key.Partition, Offset = o.Value }));
+        var connection = await _started.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var response = await connection.AskAnyAsync<ResetOffsetsResponse>(request, cancellationToken).ConfigureAwait(false);
+        if ((ErrorCode)response.ErrorCode == ErrorCode.NonEmptyGroup)
+        {
+            throw new ActorStreamException(
+                ErrorCode.NonEmptyGroup,
+                $"Cannot reset the offsets of group '{groupId}': it has active members; offsets can only be reset while the group is inactive (stop its consumers first)");
+        }
+
+        ThrowGroupError(response.ErrorCode, $"reset the offsets of group '{groupId}'");
+        foreach (var partition in response.Partitions)
+        {
+            var code = (ErrorCode)partition.ErrorCode;
+            if (code != ErrorCode.None)
+            {
+                var tp = new TopicPartition(partition.Topic, partition.Partition);
+                throw ActorStreamException.For(tp, code, $"Cannot reset the offset of group '{groupId}' to {offsets.GetValueOrDefault(tp)}");
+            }
+        }
+    }
+
     private static void ThrowGroupError(int errorCode, string operation)
     {
         var code = (ErrorCode)errorCode;
