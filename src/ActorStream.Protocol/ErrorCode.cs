@@ -60,6 +60,7 @@ public enum ErrorCode : short
     UnstableOffsetCommit = 88,
     UnknownTopicId = 100,
     InconsistentClusterId = 104,
+    InvalidRegularExpression = 128,
 }
 
 public static class ErrorCodeExtensions

@@ -149,6 +149,7 @@ public sealed record ConsumerGroup(
             e.ClientId,
             e.Protocols,
             e.Topics,
+            e.TopicPattern,
             e.OwnedPartitions,
             e.SessionTimeoutMs,
             e.RebalanceTimeoutMs,

@@ -12,6 +12,8 @@ public interface IGroupCommand;
 /// Join (or rejoin) a group. <see cref="MemberId"/> is empty for a new member (the coordinator generates one).
 /// <see cref="Protocols"/> is <c>partition.assignment.strategy</c> in preference order; <see cref="OwnedPartitions"/> is what
 /// the member holds now (cooperative members keep their partitions through a rebalance; eager members send none).
+/// <see cref="TopicPattern"/> (native mode; ignored in classic mode, where the client resolves its regex itself) subscribes
+/// the member to every topic whose whole name matches it as well as to <see cref="Topics"/>.
 /// </summary>
 public sealed record JoinGroup(
     string GroupId,
@@ -21,6 +23,7 @@ public sealed record JoinGroup(
     GroupProtocolMode Mode,
     ImmutableArray<string> Protocols,
     ImmutableArray<string> Topics,
+    string? TopicPattern,
     ImmutableArray<GroupTopicPartition> OwnedPartitions,
     int SessionTimeoutMs,
     int RebalanceTimeoutMs,

@@ -242,7 +242,8 @@ public sealed partial class GroupCoordinatorShard
 
     /// <summary>
     /// Records the topic's partition count (soft state) and starts a rebalance in every Stable or CompletingRebalance group
-    /// with a member subscribed to it (a group already preparing uses the new count when its round completes).
+    /// with a member subscribed to it by name or by pattern (a new topic matching a pattern, or a deleted one, changes that
+    /// member's subscription); a group already preparing uses the new count when its round completes.
     /// </summary>
     public CoordinatorResult<TopicMetadataChangedResponse> Handle(TopicMetadataChanged command)
     {
@@ -267,7 +268,7 @@ public sealed partial class GroupCoordinatorShard
         foreach (var group in _groups.Values.OrderBy(g => g.GroupId, StringComparer.Ordinal))
         {
             if (group.State is GroupState.Stable or GroupState.CompletingRebalance
-                && group.Members.Values.Any(m => m.Topics.Contains(command.Topic, StringComparer.Ordinal)))
+                && group.Members.Values.Any(m => IsSubscribed(m, command.Topic)))
             {
                 var txn = new GroupTransaction(group);
                 txn.Emit(new RebalanceStarted(group.GroupId, $"topic {command.Topic} now has {after} partitions", command.NowMs));
@@ -296,6 +297,11 @@ public sealed partial class GroupCoordinatorShard
             return ErrorCode.InconsistentGroupProtocol;
         }
 
+        if (TopicPatternOf(command) is { } pattern && !_topicPatterns.IsValid(pattern))
+        {
+            return ErrorCode.InvalidRegularExpression;
+        }
+
         return ErrorCode.None;
     }
 
@@ -310,6 +316,7 @@ public sealed partial class GroupCoordinatorShard
 
     private static bool MustRebalance(ConsumerGroup group, GroupMember member, JoinGroup command) =>
         !SameSet(member.Topics, command.Topics)
+        || !string.Equals(member.TopicPattern, TopicPatternOf(command), StringComparison.Ordinal)
         || !member.Protocols.SequenceEqual(command.Protocols, StringComparer.Ordinal)
         || !SameSet(member.OwnedPartitions, command.OwnedPartitions)
         || !member.PendingRevocation.IsEmpty
@@ -321,7 +328,9 @@ public sealed partial class GroupCoordinatorShard
 
     private void ReplaceStaticMember(GroupTransaction txn, JoinGroup command, GroupMember previous, string memberId)
     {
-        var changed = !SameSet(previous.Topics, command.Topics) || !previous.Protocols.SequenceEqual(command.Protocols, StringComparer.Ordinal);
+        var changed = !SameSet(previous.Topics, command.Topics)
+            || !string.Equals(previous.TopicPattern, TopicPatternOf(command), StringComparison.Ordinal)
+            || !previous.Protocols.SequenceEqual(command.Protocols, StringComparer.Ordinal);
         txn.Emit(new StaticMemberReplaced(
             command.GroupId,
             previous.MemberId,
@@ -354,6 +363,7 @@ public sealed partial class GroupCoordinatorShard
             command.Mode,
             command.Protocols,
             OrEmpty(command.Topics).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToImmutableArray(),
+            TopicPatternOf(command),
             OrEmpty(command.OwnedPartitions).Distinct().Order(GroupTopicPartition.Comparer).ToImmutableArray(),
             command.SessionTimeoutMs,
             RebalanceTimeout(command),
@@ -411,7 +421,7 @@ public sealed partial class GroupCoordinatorShard
         var held = group.Members.Values.ToDictionary(
             m => m.MemberId, m => cooperative ? m.OwnedPartitions : m.Assignment, StringComparer.Ordinal);
         var members = group.Members.Values
-            .Select(m => new AssignorMember(m.MemberId, m.GroupInstanceId, m.Topics, held[m.MemberId]))
+            .Select(m => new AssignorMember(m.MemberId, m.GroupInstanceId, SubscribedTopics(m), held[m.MemberId]))
             .ToList();
         var target = assignor.Assign(members, _topicPartitions);
         var (assignments, pending) = RevocationPlan.Plan(target, held, withholdUntilRevoked: cooperative);
@@ -436,7 +446,7 @@ public sealed partial class GroupCoordinatorShard
         var isLeader = string.Equals(group.LeaderId, memberId, StringComparison.Ordinal);
         var members = group.Mode == GroupProtocolMode.Classic && isLeader
             ? group.Members.Values.OrderBy(m => m.MemberId, StringComparer.Ordinal)
-                .Select(m => new JoinGroupMember(m.MemberId, m.GroupInstanceId, m.Topics, m.OwnedPartitions))
+                .Select(m => new JoinGroupMember(m.MemberId, m.GroupInstanceId, m.Topics, m.TopicPattern, m.OwnedPartitions))
                 .ToImmutableArray()
             : [];
         var assignment = group.Mode == GroupProtocolMode.Native ? member.Assignment : [];

@@ -12,7 +12,8 @@ namespace ActorStream.Broker.Group;
 /// <para>
 /// Soft state, not journaled (like Kafka's coordinator timers and metadata image): each member's last heartbeat (restart
 /// all sessions with <see cref="RestartSessions"/> after recovery) and the topics' partition counts (fed by
-/// <see cref="TopicMetadataChanged"/>, re-sent by the actor after recovery). Handlers update soft state directly.
+/// <see cref="TopicMetadataChanged"/>, re-sent by the actor after recovery) and the compiled topic patterns. Handlers update
+/// soft state directly.
 /// </para>
 /// <para>Rules that differ from or refine Kafka:</para>
 /// <list type="bullet">
@@ -24,7 +25,10 @@ namespace ActorStream.Broker.Group;
 /// stale: it must rejoin). Kafka's classic coordinator does not check ownership.</item>
 /// <item>Negative offsets are rejected with OFFSET_OUT_OF_RANGE; metadata longer than <c>offset.metadata.max.bytes</c> with
 /// INVALID_COMMIT_OFFSET_SIZE (Kafka's OFFSET_METADATA_TOO_LARGE is not in <see cref="ErrorCode"/>).</item>
-/// <item>No MEMBER_ID_REQUIRED round trip and no initial rebalance delay; no regex subscriptions yet.</item>
+/// <item>No MEMBER_ID_REQUIRED round trip and no initial rebalance delay.</item>
+/// <item>Regex subscriptions (native mode) use .NET regex syntax on the non-backtracking engine, not RE2J; they match only the
+/// topics the shard knows from controller metadata, and a changed topic rebalances every group with a member whose explicit
+/// topics or pattern cover it.</item>
 /// </list>
 /// </summary>
 public sealed partial class GroupCoordinatorShard
@@ -34,6 +38,7 @@ public sealed partial class GroupCoordinatorShard
     private readonly Dictionary<string, ConsumerGroup> _groups = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _topicPartitions = new(StringComparer.Ordinal);
     private readonly Dictionary<(string GroupId, string MemberId), long> _lastHeartbeatMs = [];
+    private readonly TopicPatternCache _topicPatterns = new();
 
     /// <param name="config">Timeouts and retention; <see cref="GroupCoordinatorConfig.Default"/> when null.</param>
     /// <param name="memberIdFactory">Client id → new unique member id (Kafka: <c>clientId-uuid</c>); tests inject a deterministic one.</param>
@@ -145,7 +150,7 @@ public sealed partial class GroupCoordinatorShard
         group.ProtocolName,
         group.LeaderId,
         group.Members.Values.OrderBy(m => m.MemberId, StringComparer.Ordinal)
-            .Select(m => new MemberDescription(m.MemberId, m.GroupInstanceId, m.ClientId, m.Topics, m.Assignment, m.PendingRevocation))
+            .Select(m => new MemberDescription(m.MemberId, m.GroupInstanceId, m.ClientId, m.Topics, m.TopicPattern, m.Assignment, m.PendingRevocation))
             .ToImmutableArray(),
         group.Offsets.OrderBy(o => o.Key, GroupTopicPartition.Comparer)
             .Select(o => new OffsetDescription(o.Key.Topic, o.Key.Partition, o.Value.Offset, o.Value.Metadata, o.Value.CommitTimestampMs))

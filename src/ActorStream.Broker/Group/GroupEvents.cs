@@ -33,6 +33,7 @@ public sealed record GroupCreated(string GroupId, long TimestampMs) : IGroupEven
 /// <summary>
 /// A member joined or rejoined in the current PreparingRebalance round, with the subscription it sent. A member id seen for
 /// the first time adds the member; a known one replaces its subscription (its assignment stays until the generation completes).
+/// The subscription is <see cref="Topics"/> plus, in native mode, the topics matching <see cref="TopicPattern"/>.
 /// </summary>
 public sealed record MemberJoined(
     string GroupId,
@@ -42,6 +43,7 @@ public sealed record MemberJoined(
     GroupProtocolMode Mode,
     ImmutableArray<string> Protocols,
     ImmutableArray<string> Topics,
+    string? TopicPattern,
     ImmutableArray<GroupTopicPartition> OwnedPartitions,
     int SessionTimeoutMs,
     int RebalanceTimeoutMs,

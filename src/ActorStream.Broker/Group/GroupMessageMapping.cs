@@ -70,6 +70,7 @@ internal static class GroupMessageMapping
         r.Classic ? GroupProtocolMode.Classic : GroupProtocolMode.Native,
         [.. r.Assignors],
         [.. r.Topics],
+        r.HasTopicPattern ? r.TopicPattern : null,
         ToDomain(r.OwnedPartitions),
         r.SessionTimeoutMs,
         r.RebalanceTimeoutMs,
@@ -129,6 +130,11 @@ internal static class GroupMessageMapping
             if (m.GroupInstanceId is not null)
             {
                 member.GroupInstanceId = m.GroupInstanceId;
+            }
+
+            if (m.TopicPattern is not null)
+            {
+                member.TopicPattern = m.TopicPattern;
             }
 
             proto.Members.Add(member);
@@ -205,6 +211,11 @@ internal static class GroupMessageMapping
                 member.GroupInstanceId = m.GroupInstanceId;
             }
 
+            if (m.TopicPattern is not null)
+            {
+                member.TopicPattern = m.TopicPattern;
+            }
+
             proto.Members.Add(member);
         }
 
@@ -250,6 +261,11 @@ internal static class GroupMessageMapping
                 if (j.GroupInstanceId is not null)
                 {
                     proto.GroupInstanceId = j.GroupInstanceId;
+                }
+
+                if (j.TopicPattern is not null)
+                {
+                    proto.TopicPattern = j.TopicPattern;
                 }
 
                 return proto;
@@ -332,6 +348,7 @@ internal static class GroupMessageMapping
             (GroupProtocolMode)j.Mode,
             [.. j.Protocols],
             [.. j.Topics],
+            j.HasTopicPattern ? j.TopicPattern : null,
             ToDomain(j.OwnedPartitions),
             j.SessionTimeoutMs,
             j.RebalanceTimeoutMs,
@@ -405,6 +422,11 @@ internal static class GroupMessageMapping
                     member.GroupInstanceId = m.GroupInstanceId;
                 }
 
+                if (m.TopicPattern is not null)
+                {
+                    member.TopicPattern = m.TopicPattern;
+                }
+
                 group.Members.Add(member);
             }
 
@@ -441,6 +463,7 @@ internal static class GroupMessageMapping
                     m.ClientId,
                     [.. m.Protocols],
                     [.. m.Topics],
+                    m.HasTopicPattern ? m.TopicPattern : null,
                     ToDomain(m.OwnedPartitions),
                     m.SessionTimeoutMs,
                     m.RebalanceTimeoutMs,

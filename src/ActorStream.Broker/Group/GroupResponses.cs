@@ -8,6 +8,7 @@ public sealed record JoinGroupMember(
     string MemberId,
     string? GroupInstanceId,
     ImmutableArray<string> Topics,
+    string? TopicPattern,
     ImmutableArray<GroupTopicPartition> OwnedPartitions);
 
 /// <summary>
@@ -74,11 +75,13 @@ public sealed record GroupListing(string GroupId, GroupState State, GroupProtoco
 
 public sealed record ListGroupsResponse(ImmutableArray<GroupListing> Groups);
 
+/// <summary>A member as admins see it: <see cref="Topics"/> and <see cref="TopicPattern"/> as it subscribed, unresolved.</summary>
 public sealed record MemberDescription(
     string MemberId,
     string? GroupInstanceId,
     string ClientId,
     ImmutableArray<string> Topics,
+    string? TopicPattern,
     ImmutableArray<GroupTopicPartition> Assignment,
     ImmutableArray<GroupTopicPartition> PendingRevocation);
 

@@ -63,7 +63,8 @@ public sealed class GroupCoordinatorContext
         GroupProtocolMode mode = GroupProtocolMode.Native,
         string[]? protocols = null,
         int sessionTimeoutMs = SessionTimeoutMs,
-        int rebalanceTimeoutMs = RebalanceTimeoutMs) =>
+        int rebalanceTimeoutMs = RebalanceTimeoutMs,
+        string? topicPattern = null) =>
         Run(Shard.Handle(new JoinGroup(
             group,
             memberId,
@@ -72,6 +73,7 @@ public sealed class GroupCoordinatorContext
             mode,
             protocols is null ? [assignor] : [.. protocols],
             [.. topics],
+            topicPattern,
             owned is null ? [] : [.. owned],
             sessionTimeoutMs,
             rebalanceTimeoutMs,
@@ -156,7 +158,7 @@ public sealed class GroupCoordinatorContext
             .Append($"{d.GroupId} {d.State} {d.Mode} gen={d.GenerationId} protocol={d.ProtocolName} leader={d.LeaderId}\n");
         foreach (var m in d.Members)
         {
-            text.Append($"  member {m.MemberId} instance={m.GroupInstanceId} client={m.ClientId} topics=[{string.Join(",", m.Topics)}] ")
+            text.Append($"  member {m.MemberId} instance={m.GroupInstanceId} client={m.ClientId} topics=[{string.Join(",", m.Topics)}] pattern={m.TopicPattern} ")
                 .Append($"assigned=[{string.Join(",", m.Assignment)}] revoking=[{string.Join(",", m.PendingRevocation)}]\n");
         }
 
