@@ -147,6 +147,34 @@ public class ConsumerGroupRebalanceSpec(BrokerFixture broker)
         Assert.Equal(ErrorCode.IllegalGeneration, error.ErrorCode);
     }
 
+    [Fact]
+    public async Task A_pattern_subscription_must_pick_up_matching_topics_created_later_and_ignore_others()
+    {
+        var prefix = "rx" + Guid.NewGuid().ToString("N")[..10];
+        await using var admin = new AdminClient(new AdminConfig { BootstrapServers = broker.Bootstrap });
+        await admin.CreateTopicsAsync(prefix + "-a", 2, 1);
+        await admin.CreateTopicsAsync("x" + prefix + "-a", 1, 1);
+        await using var consumer = new Consumer<string, string>(GroupConfig(UniqueGroup()));
+        consumer.Subscribe(new System.Text.RegularExpressions.Regex(prefix + "-.*"));
+        await PollUntilAsync(() => consumer.Assignment.Count == 2, consumer);
+        Assert.Equal(Partitions(prefix + "-a", 2), consumer.Assignment.ToHashSet());
+
+        await admin.CreateTopicsAsync(prefix + "-b", 1, 1);
+        await using (var producer = new Producer.Producer<string, string>(new ProducerConfig { BootstrapServers = broker.Bootstrap }))
+        {
+            await producer.ProduceAsync(prefix + "-b", "k", "late topic");
+        }
+
+        var seen = new List<string>();
+        using var cts = new CancellationTokenSource(Clients.Patience);
+        while (!seen.Contains("late topic"))
+        {
+            seen.AddRange((await consumer.PollAsync(TimeSpan.FromMilliseconds(100), cts.Token)).Select(r => r.Value!));
+        }
+
+        Assert.Equal(Partitions(prefix + "-a", 2).Append(new TopicPartition(prefix + "-b", 0)).ToHashSet(), consumer.Assignment.ToHashSet());
+    }
+
     private sealed class RecordingListener : IConsumerRebalanceListener
     {
         public List<TopicPartition> Assigned { get; } = [];

@@ -31,6 +31,7 @@ public sealed class Consumer<TKey, TValue> : IConsumer<TKey, TValue>
     private IActorRef? _member;
     private GroupMemberSettings? _memberSettings;
     private IReadOnlyList<string>? _subscription;
+    private string? _subscriptionPattern;
     private IConsumerRebalanceListener? _listener;
     private DateTimeOffset _nextAutoCommit;
     private Task? _autoCommit;
@@ -73,13 +74,36 @@ public sealed class Consumer<TKey, TValue> : IConsumer<TKey, TValue>
 
     public void Unassign() => Assign([]);
 
-    /// <summary>The subscribed topics (empty without a subscription).</summary>
+    /// <summary>The subscribed topic names (empty without a subscription, or with a pattern subscription).</summary>
     public IReadOnlyList<string> Subscription => _subscription ?? [];
 
     /// <summary>Joins the consumer group <c>group.id</c> for <paramref name="topics"/>; partitions arrive with the next polls.</summary>
     public void Subscribe(IEnumerable<string> topics, IConsumerRebalanceListener? listener = null)
     {
         ArgumentNullException.ThrowIfNull(topics);
+        var list = topics.Distinct(StringComparer.Ordinal).ToList();
+        if (list.Count == 0 || list.Any(string.IsNullOrEmpty))
+        {
+            throw new ArgumentException("Subscribe needs at least one non-empty topic name", nameof(topics));
+        }
+
+        StartSubscription(list, null, listener);
+    }
+
+    /// <summary>
+    /// Joins the consumer group <c>group.id</c> for every topic whose whole name matches <paramref name="pattern"/>, now and
+    /// later: the coordinator matches it (KIP-848 style), so a matching topic created later is assigned without a restart.
+    /// The pattern's text is sent, not its options: use inline options such as <c>(?i)</c>. Backreferences and lookarounds
+    /// are refused by the coordinator (INVALID_REGULAR_EXPRESSION).
+    /// </summary>
+    public void Subscribe(System.Text.RegularExpressions.Regex pattern, IConsumerRebalanceListener? listener = null)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        StartSubscription([], pattern.ToString(), listener);
+    }
+
+    private void StartSubscription(IReadOnlyList<string> topics, string? pattern, IConsumerRebalanceListener? listener)
+    {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (string.IsNullOrEmpty(_config.GroupId))
         {
@@ -91,13 +115,8 @@ public sealed class Consumer<TKey, TValue> : IConsumer<TKey, TValue>
             throw new InvalidOperationException("Already subscribed: this consumer does not support changing its subscription");
         }
 
-        var list = topics.Distinct(StringComparer.Ordinal).ToList();
-        if (list.Count == 0 || list.Any(string.IsNullOrEmpty))
-        {
-            throw new ArgumentException("Subscribe needs at least one non-empty topic name", nameof(topics));
-        }
-
-        _subscription = list;
+        _subscription = topics;
+        _subscriptionPattern = pattern;
         _listener = listener;
         _nextAutoCommit = DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(_config.AutoCommitIntervalMs);
     }
@@ -218,6 +237,7 @@ public sealed class Consumer<TKey, TValue> : IConsumer<TKey, TValue>
                 _config.GroupInstanceId,
                 _config.ClientId,
                 _subscription,
+                _subscriptionPattern,
                 ConsumerConfig.ParseStrategy(_config.PartitionAssignmentStrategy),
                 _config.SessionTimeoutMs,
                 _config.MaxPollIntervalMs,

@@ -172,6 +172,11 @@ internal sealed class GroupMemberActor : ReceiveActor, IWithTimers
         }
 
         request.Topics.AddRange(_settings.Topics);
+        if (_settings.TopicPattern is not null)
+        {
+            request.TopicPattern = _settings.TopicPattern;
+        }
+
         request.OwnedPartitions.AddRange(_owned.Select(tp => new GroupPartition { Topic = tp.Topic, Partition = tp.Partition }));
         _endpoint().Tell(request, Self);
         Timers.StartSingleTimer("join-timeout", new JoinTimedOut(_joinAttempt), TimeSpan.FromMilliseconds(_settings.RebalanceTimeoutMs + 10_000L));
@@ -335,6 +340,7 @@ internal sealed record GroupMemberSettings(
     string? GroupInstanceId,
     string ClientId,
     IReadOnlyList<string> Topics,
+    string? TopicPattern,
     string Assignor,
     int SessionTimeoutMs,
     int MaxPollIntervalMs,
