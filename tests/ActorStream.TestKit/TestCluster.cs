@@ -1,0 +1,237 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Configuration;
+using AkkaConfig = Akka.Configuration.Config;
+using ActorStream.Broker.Hosting;
+
+namespace ActorStream.TestKit;
+
+/// <summary>
+/// Several real broker nodes in one process (DESIGN.md section 8: no multi-node kit here), each an ActorSystem on its own
+/// free loopback port with the <c>cluster-node</c> profile, its own node id (= its index) and data dir
+/// (<c>&lt;root&gt;/node-N</c>), and all sharing one SQLite metadata journal (<c>&lt;root&gt;/metadata.db</c>, one journal per
+/// cluster). Node 0 is the seed, so it is the oldest member until it stops.
+/// <para>
+/// Test-only timing knobs (<see cref="TimingConfig"/>): gossip and leader actions every 200 ms instead of 1 s, so a join or a
+/// graceful leave converges in well under a second. The failure detector and the split brain resolver keep the profile's
+/// settings: a graceful leave needs neither, and tighter ones would down nodes on this loaded 2-core machine.
+/// </para>
+/// <para>
+/// A graceful stop (<see cref="StopNodeAsync"/>) runs CoordinatedShutdown: Leaving → Exiting (singletons hand over, shards
+/// hand off) → Removed. Keep-majority does not down the survivor of a two-node cluster then: the resolver leaves Exiting
+/// members out of its decision (Akka.Cluster SBR <c>DowningStrategy.Members</c>, <c>IsAllUnreachableDownOrExiting</c>), and the
+/// leaving node only terminates after its cluster-exiting phase. Only if that phase timed out (10 s by default) would the
+/// node vanish while still Leaving, and keep-majority would then keep the half with the lowest address, possibly the leaver.
+/// <see cref="StopNodeAsync"/> checks the outcome: it waits until the survivors are all Up with nobody unreachable, which a
+/// downed survivor fails.
+/// </para>
+/// </summary>
+public sealed class TestCluster : IAsyncDisposable
+{
+    /// <summary>Generous: several ActorSystems, a shared SQLite file and other test processes share 2 cores.</summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>Faster gossip than Akka's defaults (see the class summary); overridable through the <c>extra</c> config.</summary>
+    public const string TimingConfig = """
+        akka.cluster {
+          gossip-interval = 200ms
+          leader-actions-interval = 200ms
+        }
+        """;
+
+    private readonly BrokerNode?[] _nodes;
+    private readonly string _extra;
+
+    private TestCluster(string rootDir, int[] ports, string extra)
+    {
+        RootDir = rootDir;
+        Ports = ports;
+        _extra = extra;
+        _nodes = new BrokerNode?[ports.Length];
+    }
+
+    /// <summary>Holds every node's data dir and the shared journal; deleted on dispose.</summary>
+    public string RootDir { get; }
+
+    public string JournalPath => Path.Combine(RootDir, "metadata.db");
+
+    /// <summary>Node i's Akka.Remote port (fixed for the cluster's lifetime, so a node restarts on the same address).</summary>
+    public IReadOnlyList<int> Ports { get; }
+
+    public int Size => _nodes.Length;
+
+    /// <summary>Indexes of the nodes running now.</summary>
+    public IReadOnlyList<int> Running => Enumerable.Range(0, Size).Where(i => _nodes[i] is not null).ToList();
+
+    /// <summary>Node <paramref name="index"/>, which must be running.</summary>
+    public BrokerNode this[int index] => _nodes[index] ?? throw new InvalidOperationException($"Node {index} is not running");
+
+    public string DataDir(int index) => Path.Combine(RootDir, $"node-{index}");
+
+    public Address AddressOf(int index) => new("akka.tcp", BrokerNode.SystemName, "127.0.0.1", Ports[index]);
+
+    /// <summary>
+    /// Starts <paramref name="size"/> nodes one after the other (node 0 first, as the seed) and waits until every one of them
+    /// sees all of them Up. <paramref name="extra"/> is HOCON given to every node, above the profile.
+    /// </summary>
+    public static async Task<TestCluster> StartAsync(int size, string extra = "")
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
+        var rootDir = Path.Combine(Path.GetTempPath(), "actorstream-cluster", Guid.NewGuid().ToString("N"));
+        var cluster = new TestCluster(rootDir, DistinctFreePorts(size), extra);
+        try
+        {
+            for (var i = 0; i < size; i++)
+            {
+                await cluster.StartNodeAsync(i, seeds: [cluster.AddressOf(0)]).ConfigureAwait(false);
+            }
+
+            await cluster.WaitForMembersUpAsync().ConfigureAwait(false);
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The config node <paramref name="index"/> starts with: cluster profile, seeds, shared journal, own data dir and id.</summary>
+    public AkkaConfig NodeConfig(int index, IEnumerable<Address> seeds) =>
+        BrokerConfig.Build(
+            ConfigurationFactory.ParseString($$"""
+                actorstream.broker {
+                  node-id = {{index}}
+                  data-dir = "{{Escape(DataDir(index))}}"
+                  journal = "sqlite:{{Escape(JournalPath)}}"
+                  port = {{Ports[index]}}
+                }
+                akka.cluster.seed-nodes = [{{string.Join(", ", seeds.Select(s => $"\"{s}\""))}}]
+                akka.loglevel = WARNING
+                {{_extra}}
+                """)
+                .WithFallback(ConfigurationFactory.ParseString(TimingConfig)),
+            userConfig: null,
+            profile: "cluster-node");
+
+    /// <summary>
+    /// (Re)starts node <paramref name="index"/> on its port and data dir. Without <paramref name="seeds"/> it joins through the
+    /// running nodes (or forms a cluster of its own when none runs). Returns once the node is Up and registered.
+    /// </summary>
+    public async Task<BrokerNode> StartNodeAsync(int index, IReadOnlyList<Address>? seeds = null)
+    {
+        if (_nodes[index] is not null)
+        {
+            throw new InvalidOperationException($"Node {index} is already running");
+        }
+
+        seeds ??= Running.Count > 0 ? Running.Select(AddressOf).ToList() : [AddressOf(index)];
+        var node = await BrokerNode.StartAsync(NodeConfig(index, seeds)).ConfigureAwait(false);
+        _nodes[index] = node;
+        return node;
+    }
+
+    /// <summary>
+    /// Stops node <paramref name="index"/> gracefully (CoordinatedShutdown: it leaves, its singletons hand over), then waits
+    /// until every remaining node has removed it and still sees all the remaining ones Up.
+    /// </summary>
+    public async Task StopNodeAsync(int index)
+    {
+        var node = this[index];
+        await node.StopAsync().ConfigureAwait(false);
+        _nodes[index] = null;
+        await WaitForMembersUpAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Waits until every running node sees exactly the running nodes as members, all Up (and nobody unreachable).</summary>
+    public Task WaitForMembersUpAsync() =>
+        Eventually.TrueAsync(
+            () =>
+            {
+                var expected = Running.Select(AddressOf).ToHashSet();
+                return Running.All(i =>
+                {
+                    var state = Cluster.Get(this[i].System).State;
+                    return state.Unreachable.IsEmpty
+                        && state.Members.Count == expected.Count
+                        && state.Members.All(m => m.Status == MemberStatus.Up && expected.Contains(m.Address));
+                });
+            },
+            Timeout,
+            $"nodes {string.Join(", ", Running)} all Up and seeing each other");
+
+    /// <summary>The index of the oldest Up member as node <paramref name="observer"/> sees it: where cluster singletons run.</summary>
+    public int OldestIndex(int? observer = null)
+    {
+        var state = Cluster.Get(this[observer ?? Running[0]].System).State;
+        var oldest = state.Members.Where(m => m.Status == MemberStatus.Up).Aggregate((a, b) => b.IsOlderThan(a) ? b : a);
+        return Enumerable.Range(0, Size).Single(i => AddressOf(i).Equals(oldest.Address));
+    }
+
+    private int? SafeOldestIndex()
+    {
+        try
+        {
+            return OldestIndex();
+        }
+        catch (InvalidOperationException)
+        {
+            // No Up member seen (e.g. a node that failed half-way through starting): any order will do.
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Whether the singleton managed by <c>/user/<paramref name="managerName"/></c> (e.g. <c>group-coordinator</c>) runs on node
+    /// <paramref name="index"/> now (the manager's child is called <c>singleton</c>).
+    /// </summary>
+    public async Task<bool> HostsSingletonAsync(int index, string managerName)
+    {
+        try
+        {
+            await this[index].System.ActorSelection($"/user/{managerName}/singleton").ResolveOne(TimeSpan.FromSeconds(3)).ConfigureAwait(false);
+            return true;
+        }
+        catch (ActorNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Stops every running node, the oldest last (so the singletons do not hop from node to node), then deletes the root dir.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        while (Running.Count > 0)
+        {
+            var oldest = SafeOldestIndex();
+            var index = Running.Where(i => i != oldest).DefaultIfEmpty(Running[0]).First();
+            await this[index].StopAsync().ConfigureAwait(false);
+            _nodes[index] = null;
+        }
+
+        try
+        {
+            Directory.Delete(RootDir, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+        catch (IOException)
+        {
+            // A SQLite connection pool may still hold the journal open for a moment; the temp dir is disposable anyway.
+        }
+    }
+
+    private static int[] DistinctFreePorts(int count)
+    {
+        var ports = new HashSet<int>();
+        while (ports.Count < count)
+        {
+            ports.Add(TestNode.FreePort());
+        }
+
+        return [.. ports];
+    }
+
+    private static string Escape(string path) => path.Replace("\\", "\\\\", StringComparison.Ordinal);
+}
