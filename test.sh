@@ -12,6 +12,20 @@ fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
+# --- docker-compose (begin) ---------------------------------------------------------------------------------------
+# DockerComposeSpec validates docker/docker-compose.yml with `docker-compose config`, which needs no Docker engine.
+# Debian 12's docker-compose package is the python 1.29 tool. Idempotent: skipped when the command already exists.
+if ! command -v docker-compose >/dev/null 2>&1; then
+    if command -v apt-get >/dev/null 2>&1; then
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null 2>&1 \
+            || { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null 2>&1; } \
+            || echo "warning: could not install docker-compose; DockerComposeSpec will fail" >&2
+    else
+        echo "warning: docker-compose is missing and apt-get is unavailable; DockerComposeSpec will fail" >&2
+    fi
+fi
+# --- docker-compose (end) -----------------------------------------------------------------------------------------
+
 results="$PWD/TestResults"
 rm -rf "$results"
 

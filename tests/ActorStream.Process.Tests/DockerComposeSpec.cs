@@ -1,0 +1,231 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using ActorStream.Process.Tests.Support;
+
+namespace ActorStream.Process.Tests;
+
+/// <summary>
+/// <c>docker/docker-compose.yml</c> and <c>docker/Dockerfile</c> without a Docker engine: the compose file must pass
+/// <c>docker-compose config</c> (the python 1.29 tool test.sh installs), and the normalized output must describe three
+/// ActorStream nodes joined by a seed list with a PostgreSQL journal, healthchecks, data volumes and published ports.
+/// </summary>
+public sealed class DockerComposeSpec
+{
+    private static readonly string[] Nodes = ["node1", "node2", "node3"];
+    private static readonly TimeSpan ComposeTimeout = TimeSpan.FromSeconds(120);
+
+    private static string RepoRoot
+    {
+        get
+        {
+            var root = new DirectoryInfo(AppContext.BaseDirectory);
+            while (root is not null && !File.Exists(Path.Combine(root.FullName, "ActorStream.sln")))
+            {
+                root = root.Parent;
+            }
+
+            Assert.True(root is not null, $"no ActorStream.sln above {AppContext.BaseDirectory}");
+            return root!.FullName;
+        }
+    }
+
+    private static string ComposeFile => Path.Combine(RepoRoot, "docker", "docker-compose.yml");
+
+    [Fact]
+    public async Task Compose_file_passes_docker_compose_config_with_three_nodes_and_postgres()
+    {
+        var services = await ConfigServicesAsync();
+
+        Assert.Equal(["node1", "node2", "node3", "postgres"], services.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Every_node_joins_the_same_seed_list_with_its_own_id_host_and_ports()
+    {
+        var services = await ConfigServicesAsync();
+        var seeds = new List<string[]>();
+        var ids = new List<string>();
+        var endpoints = new List<string>();
+        foreach (var name in Nodes)
+        {
+            var node = services[name];
+            var command = node.ListItems("command");
+            Assert.Equal(["node", "start"], command.Take(2));
+            var host = Option(command, "--host");
+            var port = Option(command, "--port");
+            var kafkaPort = Option(command, "--kafka-port");
+            Assert.Equal(name, host);
+            Assert.Equal("/data", Option(command, "--data"));
+            Assert.StartsWith("postgres:Host=postgres;", Option(command, "--journal"), StringComparison.Ordinal);
+            ids.Add(Option(command, "--node-id"));
+            endpoints.Add($"{host}:{port}");
+            seeds.Add(Options(command, "--seed"));
+
+            // The advertised port is the published host port: a node drops messages not addressed to its own address.
+            var published = node.PublishedPorts();
+            Assert.Equal(port, published.GetValueOrDefault(port));
+            Assert.Equal(kafkaPort, published.GetValueOrDefault(kafkaPort));
+            Assert.Equal("docker/Dockerfile", node.Scalar("build", "dockerfile"));
+        }
+
+        Assert.Equal(3, ids.Distinct().Count());
+        Assert.Equal(6, services.Values.Where(s => s.Name != "postgres").SelectMany(s => s.PublishedPorts().Keys).Distinct().Count());
+        foreach (var seedList in seeds)
+        {
+            Assert.Equal(endpoints, seedList);
+        }
+    }
+
+    [Fact]
+    public async Task Every_node_has_a_cli_healthcheck_a_data_volume_and_waits_for_a_healthy_postgres()
+    {
+        var services = await ConfigServicesAsync();
+        foreach (var name in Nodes)
+        {
+            var node = services[name];
+            var command = node.ListItems("command");
+            var bootstrap = $"{Option(command, "--host")}:{Option(command, "--port")}";
+            var test = node.ListItems("healthcheck");
+            Assert.Equal(["CMD", "dotnet", "/app/actorstream.dll", "topics", "list", "--bootstrap-server", bootstrap], test);
+            Assert.True(node.MountsVolume($"{name}-data", "/data"), $"{name} does not mount the volume {name}-data at /data:\n{node}");
+            Assert.Equal("service_healthy", node.Scalar("depends_on", "postgres", "condition"));
+            Assert.Contains($"{name}-data", services.Volumes);
+        }
+    }
+
+    [Fact]
+    public async Task Postgres_has_a_pg_isready_healthcheck_and_a_volume()
+    {
+        var services = await ConfigServicesAsync();
+        var postgres = services["postgres"];
+
+        Assert.StartsWith("postgres:15", postgres.Scalar("image"), StringComparison.Ordinal);
+        Assert.Contains(postgres.ListItems("healthcheck"), item => item.StartsWith("pg_isready", StringComparison.Ordinal));
+        Assert.True(postgres.MountsVolume("postgres-data", "/var/lib/postgresql/data"), postgres.ToString());
+        Assert.Contains("postgres-data", services.Volumes);
+    }
+
+    [Fact]
+    public async Task Docker_compose_config_rejects_an_invalid_file()
+    {
+        // Proves the validator validates: the same file with an unknown depends_on condition must fail.
+        var broken = (await File.ReadAllTextAsync(ComposeFile)).Replace("condition: service_healthy", "condition: service_bogus", StringComparison.Ordinal);
+
+        var (exit, _, stderr) = await RunComposeAsync(broken, "--project-directory", Path.Combine(RepoRoot, "docker"), "-f", "-", "config");
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("service_bogus", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Dockerfile_builds_with_the_sdk_and_runs_on_the_runtime_image_as_a_non_root_user()
+    {
+        var lines = (await File.ReadAllLinesAsync(Path.Combine(RepoRoot, "docker", "Dockerfile"))).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+
+        var stages = lines.Where(l => l.StartsWith("FROM ", StringComparison.OrdinalIgnoreCase)).ToList();
+        Assert.Equal(2, stages.Count);
+        Assert.Matches(new Regex(@"^FROM mcr\.microsoft\.com/dotnet/sdk:10\.0 AS build$", RegexOptions.IgnoreCase), stages[0]);
+        Assert.Matches(new Regex(@"^FROM mcr\.microsoft\.com/dotnet/runtime:10\.0( AS \w+)?$", RegexOptions.IgnoreCase), stages[1]);
+        Assert.Contains("COPY --from=build /app ./", lines);
+        Assert.Contains("ENTRYPOINT [\"dotnet\", \"/app/actorstream.dll\"]", lines);
+        Assert.Contains("CMD [\"node\", \"start\", \"--data\", \"/data\"]", lines);
+        Assert.Contains("EXPOSE 4053 9092", lines);
+        var user = Assert.Single(lines, l => l.StartsWith("USER ", StringComparison.Ordinal));
+        Assert.DoesNotContain("root", user, StringComparison.Ordinal);
+        Assert.True(lines.IndexOf(user) > lines.IndexOf(stages[1]), "USER must be set in the runtime stage");
+    }
+
+    [Fact]
+    public async Task Dockerfile_copies_every_source_project_before_the_cached_restore()
+    {
+        var lines = (await File.ReadAllLinesAsync(Path.Combine(RepoRoot, "docker", "Dockerfile"))).Select(l => l.Trim()).ToList();
+        var restore = lines.FindIndex(l => l.StartsWith("RUN dotnet restore", StringComparison.Ordinal));
+        Assert.True(restore > 0, "the Dockerfile has no 'RUN dotnet restore' step");
+        var beforeRestore = lines.Take(restore).ToList();
+
+        Assert.Contains(beforeRestore, l => l.StartsWith("COPY ", StringComparison.Ordinal) && l.Contains("Directory.Build.props", StringComparison.Ordinal) && l.Contains("Directory.Packages.props", StringComparison.Ordinal));
+        foreach (var project in Directory.GetFiles(Path.Combine(RepoRoot, "src"), "*.csproj", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(RepoRoot, project).Replace(Path.DirectorySeparatorChar, '/');
+            var directory = Path.GetDirectoryName(relative)!.Replace(Path.DirectorySeparatorChar, '/') + "/";
+            Assert.Contains($"COPY {relative} {directory}", beforeRestore);
+        }
+
+        // The build enforces analyzers configured in .editorconfig and embeds hocon/*.conf: both must reach the image.
+        Assert.Contains("COPY .editorconfig ./", lines);
+        Assert.Contains("COPY hocon/ hocon/", lines);
+    }
+
+    [Fact]
+    public async Task Dockerignore_keeps_build_output_and_git_out_of_the_context()
+    {
+        var entries = (await File.ReadAllLinesAsync(Path.Combine(RepoRoot, ".dockerignore"))).Select(l => l.Trim()).ToHashSet(StringComparer.Ordinal);
+
+        Assert.Superset(new HashSet<string>(StringComparer.Ordinal) { "**/bin/", "**/obj/", "**/TestResults/", ".git/" }, entries);
+    }
+
+    private static string Option(IReadOnlyList<string> command, string name)
+    {
+        var values = Options(command, name);
+        Assert.True(values.Length == 1, $"expected one {name} in [{string.Join(' ', command)}], found {values.Length}");
+        return values[0];
+    }
+
+    private static string[] Options(IReadOnlyList<string> command, string name) =>
+        command.Select((arg, i) => (arg, i)).Where(a => a.arg == name && a.i + 1 < command.Count).Select(a => command[a.i + 1]).ToArray();
+
+    private static async Task<ComposeConfig> ConfigServicesAsync()
+    {
+        var (exit, stdout, stderr) = await RunComposeAsync(null, "-f", ComposeFile, "config");
+        Assert.True(exit == 0, $"docker-compose config exited {exit}: {stderr}");
+        return ComposeConfig.Parse(stdout);
+    }
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunComposeAsync(string? stdin, params string[] args)
+    {
+        var info = new ProcessStartInfo("docker-compose")
+        {
+            WorkingDirectory = RepoRoot,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        System.Diagnostics.Process process;
+        try
+        {
+            process = System.Diagnostics.Process.Start(info)!;
+        }
+        catch (Win32Exception e)
+        {
+            Assert.Fail($"docker-compose is not installed ({e.Message}): test.sh installs it, or run 'apt-get install -y docker-compose'");
+            throw;
+        }
+
+        using (process)
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            await process.StandardInput.WriteAsync(stdin ?? "");
+            process.StandardInput.Close();
+            using var cts = new CancellationTokenSource(ComposeTimeout);
+            try
+            {
+                await process.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"docker-compose {string.Join(' ', args)} did not finish in {ComposeTimeout}");
+            }
+
+            return (process.ExitCode, await stdout, await stderr);
+        }
+    }
+}
