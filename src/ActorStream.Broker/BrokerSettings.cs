@@ -16,6 +16,11 @@ public sealed record BrokerSettings
     public required string Journal { get; init; }
     public required int NumPartitions { get; init; }
     public required int DefaultReplicationFactor { get; init; }
+    public required int MinInsyncReplicas { get; init; }
+    public required TimeSpan ReplicaLagTimeMax { get; init; }
+    public required TimeSpan ReplicaFetchWaitMax { get; init; }
+    public required int ReplicaFetchMaxBytes { get; init; }
+    public required TimeSpan ReplicaFetchBackoff { get; init; }
     public required bool AutoCreateTopicsEnable { get; init; }
     public required TimeSpan RequestTimeout { get; init; }
     public required int MaxFetchResponseBytes { get; init; }
@@ -41,6 +46,11 @@ public sealed record BrokerSettings
             Journal = config.GetString("journal", ""),
             NumPartitions = config.GetInt("num-partitions"),
             DefaultReplicationFactor = config.GetInt("default-replication-factor"),
+            MinInsyncReplicas = config.GetInt("min-insync-replicas"),
+            ReplicaLagTimeMax = config.GetTimeSpan("replication.lag-time-max"),
+            ReplicaFetchWaitMax = config.GetTimeSpan("replication.fetch-wait-max"),
+            ReplicaFetchMaxBytes = config.GetInt("replication.fetch-max-bytes"),
+            ReplicaFetchBackoff = config.GetTimeSpan("replication.fetch-backoff"),
             AutoCreateTopicsEnable = config.GetBoolean("auto-create-topics-enable"),
             RequestTimeout = config.GetTimeSpan("request-timeout"),
             MaxFetchResponseBytes = config.GetInt("max-fetch-response-bytes"),
@@ -71,6 +81,7 @@ public sealed record BrokerSettings
         Require(settings.Port is > 0 and < 65536, "port", "must be a TCP port");
         Require(settings.NumPartitions >= 1, "num-partitions", "must be ≥ 1");
         Require(settings.DefaultReplicationFactor >= 1, "default-replication-factor", "must be ≥ 1");
+        Require(settings.MinInsyncReplicas >= 1, "min-insync-replicas", "must be ≥ 1");
         Require(settings.MaxFetchResponseBytes >= 1024, "max-fetch-response-bytes", "must be ≥ 1024");
         Require(settings.LogDefaults.SegmentBytes >= 1024, "log.segment-bytes", "must be ≥ 1024");
         return settings;

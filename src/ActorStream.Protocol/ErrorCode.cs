@@ -51,6 +51,8 @@ public enum ErrorCode : short
     UnknownProducerId = 59,
     FencedLeaderEpoch = 74,
     UnknownLeaderEpoch = 75,
+    /// <summary>Kafka's INVALID_UPDATE_VERSION: an AlterPartition based on a stale partition epoch.</summary>
+    InvalidUpdateVersion = 108,
     OffsetNotAvailable = 78,
     MemberIdRequired = 79,
     GroupIdNotFound = 69,

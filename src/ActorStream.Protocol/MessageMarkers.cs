@@ -59,6 +59,14 @@ namespace ActorStream.Protocol.Broker
     public sealed partial class ElectLeader : IActorStreamMessage;
     public sealed partial class LeaderElected : IActorStreamMessage;
     public sealed partial class LeaderEpochBumped : IActorStreamMessage;
+
+    public sealed partial class AlterIsr : IActorStreamMessage;
+
+    public sealed partial class AlterIsrResult : IActorStreamMessage;
+
+    public sealed partial class IsrChanged : IActorStreamMessage;
+
+    public sealed partial class PartitionStateChanged : IActorStreamMessage;
 }
 
 namespace ActorStream.Protocol.Group

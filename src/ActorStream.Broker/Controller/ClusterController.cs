@@ -17,7 +17,7 @@ namespace ActorStream.Broker.Controller;
 /// change is persisted before anyone relies on it, then the whole <see cref="MetadataSnapshot"/> is published to
 /// every node's endpoint, which answers Metadata requests from its copy.
 /// </summary>
-public sealed class ClusterController : ReceivePersistentActor
+public sealed partial class ClusterController : ReceivePersistentActor
 {
     public const string MetadataTopic = "actorstream-metadata";
     private const int ProducerIdBlockSize = 1000;
@@ -44,12 +44,16 @@ public sealed class ClusterController : ReceivePersistentActor
         Recover<TopicDeleted>(Apply);
         Recover<ProducerIdBlockAllocated>(Apply);
         Recover<LeaderEpochBumped>(Apply);
+        Recover<IsrChanged>(Apply);
         Recover<RecoveryCompleted>(_ => _nextProducerId = _producerIdBlockEnd);
 
         Command<NodeRegistration>(HandleRegistration);
         Command<CreateTopicsRequest>(HandleCreateTopics);
         Command<DeleteTopicsRequest>(HandleDeleteTopics);
         Command<ElectLeader>(HandleElectLeader);
+        Command<AlterIsr>(HandleAlterIsr);
+        Command<Akka.Cluster.ClusterEvent.MemberRemoved>(HandleMemberRemoved);
+        Command<Akka.Cluster.ClusterEvent.CurrentClusterState>(HandleClusterState);
         Command<InitProducerIdRequest>(_ => HandleInitProducerId());
         Command<GetMetadataSnapshot>(_ => Sender.Tell(Snapshot()));
         Command<SaveSnapshotSuccess>(s => DeleteMessages(s.Metadata.SequenceNr));
@@ -63,6 +67,18 @@ public sealed class ClusterController : ReceivePersistentActor
 
     public static Props Props(BrokerSettings settings, IActorRef partitions) =>
         Akka.Actor.Props.Create(() => new ClusterController(settings, partitions));
+
+    protected override void PreStart()
+    {
+        base.PreStart();
+        Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, Akka.Cluster.ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot, typeof(Akka.Cluster.ClusterEvent.MemberRemoved));
+    }
+
+    protected override void PostStop()
+    {
+        Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+        base.PostStop();
+    }
 
     protected override void OnReplaySuccess()
     {
@@ -90,6 +106,13 @@ public sealed class ClusterController : ReceivePersistentActor
         {
             partition.LeaderEpoch = e.LeaderEpoch;
             partition.LeaderId = e.LeaderId;
+            if (!partition.Isr.Contains(e.LeaderId))
+            {
+                // Only an unclean election gets here: the new leader's log is the truth from now on.
+                partition.Isr.Clear();
+                partition.Isr.Add(e.LeaderId);
+                partition.PartitionEpoch++;
+            }
         }
     }
 
@@ -286,6 +309,16 @@ public sealed class ClusterController : ReceivePersistentActor
             return;
         }
 
+        if (!partition.Isr.Contains(elect.NodeId) && !UncleanElectionEnabled(topic))
+        {
+            Sender.Tell(new LeaderElected
+            {
+                ErrorCode = (int)ErrorCode.NotLeaderOrFollower,
+                ErrorMessage = $"Node {elect.NodeId} is not in the ISR [{string.Join(',', partition.Isr)}] of {topic.Name}-{partition.Partition} (unclean.leader.election.enable=false)",
+            });
+            return;
+        }
+
         var replyTo = Sender;
         var bumped = new LeaderEpochBumped { TopicId = topic.TopicId, Partition = partition.Partition, LeaderEpoch = partition.LeaderEpoch + 1, LeaderId = elect.NodeId };
         PersistAllThen([bumped], () => replyTo.Tell(new LeaderElected { Topic = topic.Clone(), LeaderEpoch = bumped.LeaderEpoch }));
@@ -327,6 +360,7 @@ public sealed class ClusterController : ReceivePersistentActor
                 case TopicCreated t: Apply(t); break;
                 case TopicDeleted d: Apply(d); break;
                 case LeaderEpochBumped b: Apply(b); break;
+                case IsrChanged i: Apply(i); break;
             }
 
             if (--remaining == 0)

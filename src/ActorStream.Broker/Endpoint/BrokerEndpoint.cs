@@ -29,11 +29,13 @@ public sealed class BrokerEndpoint : ReceiveActor, IWithUnboundedStash, IWithTim
     private readonly IActorRef _partitions;
     private readonly IActorRef _controller;
     private readonly IActorRef _groupCoordinator;
+    private readonly IActorRef _replicaManager;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private MetadataView _metadata = MetadataView.Empty;
 
-    public BrokerEndpoint(BrokerSettings settings, IActorRef partitions, IActorRef controller, IActorRef groupCoordinator)
+    public BrokerEndpoint(BrokerSettings settings, IActorRef partitions, IActorRef controller, IActorRef groupCoordinator, IActorRef replicaManager)
     {
+        _replicaManager = replicaManager;
         _groupCoordinator = groupCoordinator;
         _settings = settings;
         _partitions = partitions;
@@ -45,8 +47,8 @@ public sealed class BrokerEndpoint : ReceiveActor, IWithUnboundedStash, IWithTim
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(BrokerSettings settings, IActorRef partitions, IActorRef controller, IActorRef groupCoordinator) =>
-        Akka.Actor.Props.Create(() => new BrokerEndpoint(settings, partitions, controller, groupCoordinator));
+    public static Props Props(BrokerSettings settings, IActorRef partitions, IActorRef controller, IActorRef groupCoordinator, IActorRef replicaManager) =>
+        Akka.Actor.Props.Create(() => new BrokerEndpoint(settings, partitions, controller, groupCoordinator, replicaManager));
 
     protected override void PreStart()
     {
@@ -106,7 +108,32 @@ public sealed class BrokerEndpoint : ReceiveActor, IWithUnboundedStash, IWithTim
     {
         if (snapshot.Version > _metadata.Version)
         {
+            var previous = _metadata;
             _metadata = new MetadataView(snapshot);
+            _replicaManager.Tell(snapshot);
+            PushIsrChangesToLocalLeaders(previous.Snapshot, snapshot);
+        }
+    }
+
+    /// <summary>
+    /// ISR changes the controller made without the leader asking (a node left the cluster) reach the local leaders
+    /// here, so they stop waiting for the gone follower at once.
+    /// </summary>
+    private void PushIsrChangesToLocalLeaders(MetadataSnapshot previous, MetadataSnapshot current)
+    {
+        var before = previous.Topics.SelectMany(t => t.Partitions.Select(p => (t.TopicId, p.Partition, p.PartitionEpoch)))
+            .ToDictionary(x => (x.TopicId, x.Partition), x => x.PartitionEpoch);
+        foreach (var topic in current.Topics)
+        {
+            foreach (var partition in topic.Partitions.Where(p => p.LeaderId == _settings.NodeId))
+            {
+                if (before.TryGetValue((topic.TopicId, partition.Partition), out var epoch) && epoch == partition.PartitionEpoch)
+                {
+                    continue;
+                }
+
+                _partitions.Tell(new PartitionStateChanged { EntityId = new PartitionEntityId(topic.TopicId, partition.Partition).ToString(), Partition = partition });
+            }
         }
     }
 

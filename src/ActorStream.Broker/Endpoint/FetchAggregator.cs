@@ -84,6 +84,20 @@ public sealed class FetchAggregator : ReceiveActor, IWithTimers
             MaxBytes = Math.Min(partition.PartitionMaxBytes <= 0 ? _share : partition.PartitionMaxBytes, _share),
             MaxWaitMs = maxWaitMs,
         };
+        if (_request.HasReplicaId)
+        {
+            fetch.ReplicaId = _request.ReplicaId;
+            if (partition.HasCurrentLeaderEpoch)
+            {
+                fetch.CurrentLeaderEpoch = partition.CurrentLeaderEpoch;
+            }
+
+            if (partition.HasLastFetchedEpoch)
+            {
+                fetch.LastFetchedEpoch = partition.LastFetchedEpoch;
+            }
+        }
+
         var phase = _phase;
         _pending++;
         _partitions.Ask<PartitionFetchResult>(fetch, TimeSpan.FromMilliseconds(maxWaitMs + 30_000))
@@ -118,7 +132,7 @@ public sealed class FetchAggregator : ReceiveActor, IWithTimers
             _phase = 2;
             foreach (var (index, id, _) in _routes)
             {
-                if (id is not null && _results[index] is { ErrorCode: 0, Records.IsEmpty: true })
+                if (id is not null && _results[index] is { ErrorCode: 0, Records.IsEmpty: true, HasDivergingEpoch: false })
                 {
                     Ask(index, id.Value, _request.MaxWaitMs);
                 }
@@ -150,7 +164,7 @@ public sealed class FetchAggregator : ReceiveActor, IWithTimers
             }
 
             budget -= records.Length;
-            response.Partitions.Add(new FetchPartitionResponse
+            var partitionResponse = new FetchPartitionResponse
             {
                 Topic = request.Topic,
                 Partition = request.Partition,
@@ -159,7 +173,14 @@ public sealed class FetchAggregator : ReceiveActor, IWithTimers
                 HighWatermark = result.HighWatermark,
                 LogStartOffset = result.LogStartOffset,
                 Records = records,
-            });
+            };
+            if (result.HasDivergingEpoch)
+            {
+                partitionResponse.DivergingEpoch = result.DivergingEpoch;
+                partitionResponse.DivergingEndOffset = result.DivergingEndOffset;
+            }
+
+            response.Partitions.Add(partitionResponse);
         }
 
         _replyTo.Tell(response);

@@ -7,6 +7,7 @@ using ActorStream.Broker.Controller;
 using ActorStream.Broker.Endpoint;
 using ActorStream.Broker.Group;
 using ActorStream.Broker.Logs;
+using ActorStream.Broker.Replication;
 using ActorStream.Broker.Partition;
 using ActorStream.Protocol;
 using ActorStream.Protocol.Broker;
@@ -118,7 +119,8 @@ public sealed class BrokerNode : IAsyncDisposable
                 new MetaProperties(settings.NodeId, registered.ClusterId).Write(settings.DataDir);
             }
 
-            var endpoint = system.ActorOf(BrokerEndpoint.Props(settings, partitions, controllerProxy, groupCoordinatorProxy), "broker");
+            var replicaManager = system.ActorOf(ReplicaManager.Props(settings, logManager), "replica-manager");
+            var endpoint = system.ActorOf(BrokerEndpoint.Props(settings, partitions, controllerProxy, groupCoordinatorProxy, replicaManager), "broker");
             return new BrokerNode(system, settings, endpoint, registered.ClusterId);
         }
         catch

@@ -7,7 +7,9 @@ namespace ActorStream.Broker.Logs;
 
 /// <summary>
 /// The node-local owner of every partition log stored on this node (<c>/user/log-manager</c>). It opens a log once
-/// and hands it to exactly one writer at a time (the partition actor while this node leads the partition);
+/// and hands it to exactly one writer at a time: the partition actor while this node leads the partition, the node's
+/// replica fetcher while it follows. The leader has priority: its <see cref="OpenLog"/> makes the fetcher release the
+/// log first (after its last append), and a fetcher asking while a leader writes gets <see cref="LogBusy"/>;
 /// it runs retention and time-based flushes for all logs on a timer, and closes every log cleanly when the node
 /// stops. Logs live in <c>&lt;data&gt;/logs/&lt;topic&gt;-&lt;partition&gt;-&lt;topic id&gt;</c>, so a re-created topic
 /// never reuses the old topic's files.
@@ -16,10 +18,21 @@ public sealed class LogManager : ReceiveActor, IWithTimers
 {
     #region messages
 
-    /// <summary>Opens (or returns the already open) log and makes the sender its writer.</summary>
+    /// <summary>Opens (or returns the already open) log and makes the sender, the leader, its writer.</summary>
     public sealed record OpenLog(string TopicId, string Topic, int Partition, LogConfig Config);
 
-    public sealed record LogOpened(PartitionLog Log);
+    /// <summary>The same for the node's replica fetcher (a follower copy); refused with <see cref="LogBusy"/> while a leader writes.</summary>
+    public sealed record OpenLogAsFollower(string TopicId, string Topic, int Partition, LogConfig Config);
+
+    /// <summary><paramref name="HighWatermark"/>: the last high watermark this node's follower learned (0 if none).</summary>
+    public sealed record LogOpened(PartitionLog Log, long HighWatermark);
+
+    public sealed record LogBusy(string TopicId, int Partition);
+
+    /// <summary>To the follower writer: stop writing this log and answer <see cref="LogReleased"/>.</summary>
+    public sealed record ReleaseLog(string TopicId, string Topic, int Partition);
+
+    public sealed record LogReleased(string TopicId, string Topic, int Partition, long HighWatermark);
 
     public sealed record LogOpenFailed(string Reason);
 
@@ -37,12 +50,17 @@ public sealed class LogManager : ReceiveActor, IWithTimers
 
     private readonly BrokerSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Dictionary<string, (PartitionLog Log, IActorRef Writer)> _logs = [];
+    private readonly Dictionary<string, LogEntry> _logs = [];
+    private readonly Dictionary<string, (IActorRef Leader, OpenLog Request)> _awaitingRelease = [];
+
+    private sealed record LogEntry(PartitionLog Log, IActorRef Writer, bool WriterIsFollower, long HighWatermark);
 
     public LogManager(BrokerSettings settings)
     {
         _settings = settings;
         Receive<OpenLog>(HandleOpen);
+        Receive<OpenLogAsFollower>(HandleOpenAsFollower);
+        Receive<LogReleased>(HandleReleased);
         Receive<DeleteLog>(HandleDelete);
         Receive<RetentionTick>(_ => HandleRetentionTick());
         Receive<Terminated>(t => HandleWriterTerminated(t.ActorRef));
@@ -63,31 +81,74 @@ public sealed class LogManager : ReceiveActor, IWithTimers
     private void HandleOpen(OpenLog open)
     {
         var key = DirectoryName(open.Topic, open.Partition, open.TopicId);
+        if (_logs.TryGetValue(key, out var existing) && existing.WriterIsFollower && !existing.Writer.IsNobody())
+        {
+            _awaitingRelease[key] = (Sender, open);
+            existing.Writer.Tell(new ReleaseLog(open.TopicId, open.Topic, open.Partition));
+            return;
+        }
+
+        Hand(key, open.Config, Sender, follower: false);
+    }
+
+    private void HandleOpenAsFollower(OpenLogAsFollower open)
+    {
+        var key = DirectoryName(open.Topic, open.Partition, open.TopicId);
+        var leaderWrites = _logs.TryGetValue(key, out var existing) && !existing.WriterIsFollower && !existing.Writer.IsNobody();
+        if (leaderWrites || _awaitingRelease.ContainsKey(key))
+        {
+            Sender.Tell(new LogBusy(open.TopicId, open.Partition));
+            return;
+        }
+
+        Hand(key, open.Config, Sender, follower: true);
+    }
+
+    private void HandleReleased(LogReleased released)
+    {
+        var key = DirectoryName(released.Topic, released.Partition, released.TopicId);
+        if (_logs.TryGetValue(key, out var entry) && entry.Writer.Equals(Sender) && entry.WriterIsFollower)
+        {
+            _logs[key] = entry with { Writer = ActorRefs.Nobody, WriterIsFollower = false, HighWatermark = released.HighWatermark };
+            GiveToAwaitingLeader(key);
+        }
+    }
+
+    private void GiveToAwaitingLeader(string key)
+    {
+        if (_awaitingRelease.Remove(key, out var waiting))
+        {
+            Hand(key, waiting.Request.Config, waiting.Leader, follower: false);
+        }
+    }
+
+    private void Hand(string key, LogConfig config, IActorRef writer, bool follower)
+    {
         if (_logs.TryGetValue(key, out var existing))
         {
-            existing.Log.UpdateConfig(open.Config);
-            _logs[key] = (existing.Log, Sender);
-            Context.Watch(Sender);
-            Sender.Tell(new LogOpened(existing.Log));
+            existing.Log.UpdateConfig(config);
+            _logs[key] = existing with { Writer = writer, WriterIsFollower = follower };
+            Context.Watch(writer);
+            writer.Tell(new LogOpened(existing.Log, existing.HighWatermark));
             return;
         }
 
         try
         {
-            var log = PartitionLog.Open(Path.Combine(_settings.LogsDir, key), open.Config);
+            var log = PartitionLog.Open(Path.Combine(_settings.LogsDir, key), config);
             if (!log.OpenedCleanly)
             {
                 _log.Info("[LogManager] Recovered log {0}: log end offset {1}, {2} bytes of torn tail removed", key, log.LogEndOffset, log.RecoveredTruncatedBytes);
             }
 
-            _logs[key] = (log, Sender);
-            Context.Watch(Sender);
-            Sender.Tell(new LogOpened(log));
+            _logs[key] = new LogEntry(log, writer, follower, 0);
+            Context.Watch(writer);
+            writer.Tell(new LogOpened(log, 0));
         }
         catch (StorageException e)
         {
             _log.Error(e, "[LogManager] Cannot open log {0}", key);
-            Sender.Tell(new LogOpenFailed(e.Message));
+            writer.Tell(new LogOpenFailed(e.Message));
         }
     }
 
@@ -120,7 +181,8 @@ public sealed class LogManager : ReceiveActor, IWithTimers
         // The writer stopped (hand-over or shutdown): the log stays open here for the next writer on this node.
         foreach (var (key, entry) in _logs.Where(e => e.Value.Writer.Equals(writer)).ToList())
         {
-            _logs[key] = (entry.Log, ActorRefs.Nobody);
+            _logs[key] = entry with { Writer = ActorRefs.Nobody, WriterIsFollower = false };
+            GiveToAwaitingLeader(key);
         }
     }
 

@@ -15,6 +15,12 @@ public sealed partial class PartitionEntity
     private void HandleAppend(PartitionAppend append)
     {
         var log = _log!;
+        if (append.Acks == -1 && _isr.Count < _minInsync)
+        {
+            Sender.Tell(Error(ErrorCode.NotEnoughReplicas, $"{Name} has {_isr.Count} in-sync replicas [{string.Join(',', _isr)}], fewer than min.insync.replicas={_minInsync}"));
+            return;
+        }
+
         // The request's bytes are ours (deserialized or handed over by the endpoint): patch offsets in place.
         var batches = MemoryMarshal.AsMemory(append.Records.Memory).Span;
         if (CheckProducerState(batches) is { } early)
@@ -65,6 +71,7 @@ public sealed partial class PartitionEntity
             Sender.Tell(result);
         }
 
+        WakeParkedFetches(replicas: true);
         AdvanceHighWatermark();
     }
 
@@ -107,12 +114,13 @@ public sealed partial class PartitionEntity
     }
 
     /// <summary>
-    /// The high watermark is the smallest log end offset of the in-sync replicas. With one replica it is the leader's
-    /// own log end; replication feeds follower offsets into this same method.
+    /// The high watermark is the smallest log end offset of the in-sync replicas (<see cref="IsrLogEndOffset"/>): appends
+    /// and follower fetches move it. Passing a pending <c>acks=all</c> batch answers it (NOT_ENOUGH_REPLICAS_AFTER_APPEND
+    /// when the ISR shrank below <c>min.insync.replicas</c> meanwhile, as Kafka does: a retry is deduplicated).
     /// </summary>
     private void AdvanceHighWatermark()
     {
-        var newHighWatermark = _log!.LogEndOffset;
+        var newHighWatermark = IsrLogEndOffset();
         if (newHighWatermark <= _highWatermark)
         {
             return;
@@ -123,24 +131,48 @@ public sealed partial class PartitionEntity
         {
             if (_pendingAcks[i].RequiredOffset <= _highWatermark)
             {
-                _pendingAcks[i].ReplyTo.Tell(_pendingAcks[i].Result);
+                _pendingAcks[i].ReplyTo.Tell(_isr.Count >= _minInsync
+                    ? _pendingAcks[i].Result
+                    : Error(ErrorCode.NotEnoughReplicasAfterAppend, $"{Name} was written, but its ISR [{string.Join(',', _isr)}] shrank below min.insync.replicas={_minInsync}"));
                 _pendingAcks.RemoveAt(i);
             }
         }
 
-        if (_parkedFetches.Count > 0)
+        WakeParkedFetches(replicas: false);
+    }
+
+    /// <summary>Answers parked fetches that can now read something: followers up to the log end, consumers up to the high watermark.</summary>
+    private void WakeParkedFetches(bool replicas)
+    {
+        if (_parkedFetches.Count == 0)
         {
-            foreach (var (id, parked) in _parkedFetches.Where(p => p.Value.Request.FetchOffset < _highWatermark).ToList())
-            {
-                _parkedFetches.Remove(id);
-                Timers.Cancel(("fetch", id));
-                parked.ReplyTo.Tell(ReadForFetch(parked.Request));
-            }
+            return;
         }
+
+        var limit = replicas ? _log!.LogEndOffset : _highWatermark;
+        foreach (var (id, parked) in _parkedFetches.Where(p => p.Value.Request.HasReplicaId == replicas && p.Value.Request.FetchOffset < limit).ToList())
+        {
+            _parkedFetches.Remove(id);
+            Timers.Cancel(("fetch", id));
+            parked.ReplyTo.Tell(ReadForFetch(parked.Request));
+        }
+    }
+
+    private void Park(PartitionFetch fetch)
+    {
+        var id = _nextParkId++;
+        _parkedFetches[id] = new ParkedFetch(Sender, fetch);
+        Timers.StartSingleTimer(("fetch", id), new ParkedFetchExpired(id), TimeSpan.FromMilliseconds(fetch.MaxWaitMs));
     }
 
     private void HandleFetch(PartitionFetch fetch)
     {
+        if (fetch.HasReplicaId)
+        {
+            HandleReplicaFetch(fetch);
+            return;
+        }
+
         var log = _log!;
         if (fetch.FetchOffset < log.LogStartOffset || fetch.FetchOffset > log.LogEndOffset)
         {
@@ -161,9 +193,7 @@ public sealed partial class PartitionEntity
         }
 
         // Nothing committed past the offset yet: park until an append moves the high watermark, or the wait ends.
-        var id = _nextParkId++;
-        _parkedFetches[id] = new ParkedFetch(Sender, fetch);
-        Timers.StartSingleTimer(("fetch", id), new ParkedFetchExpired(id), TimeSpan.FromMilliseconds(fetch.MaxWaitMs));
+        Park(fetch);
     }
 
     private void HandleParkedFetchExpired(ParkedFetchExpired expired)
@@ -180,7 +210,8 @@ public sealed partial class PartitionEntity
         try
         {
             var maxBytes = Math.Min(fetch.MaxBytes <= 0 ? _settings.MaxFetchResponseBytes : fetch.MaxBytes, _settings.MaxFetchResponseBytes);
-            var info = log.Read(fetch.FetchOffset, maxBytes, maxOffset: _highWatermark);
+            // Followers read up to the log end (that is how the high watermark moves); consumers up to the high watermark.
+            var info = log.Read(fetch.FetchOffset, maxBytes, maxOffset: fetch.HasReplicaId ? long.MaxValue : _highWatermark);
             return new PartitionFetchResult
             {
                 HighWatermark = _highWatermark,

@@ -53,6 +53,7 @@ public sealed partial class PartitionEntity : ReceivePersistentActor, IWithTimer
     private readonly Dictionary<long, ParkedFetch> _parkedFetches = [];
     private PartitionSnapshot? _recoveredSnapshot;
     private TopicState? _topic;
+    private PartitionAssignment? _assignment;
     private PartitionLog? _log;
     private int _leaderEpoch = -1;
     private long _highWatermark;
@@ -134,6 +135,8 @@ public sealed partial class PartitionEntity : ReceivePersistentActor, IWithTimer
 
         _topic = elected.Topic;
         _leaderEpoch = elected.LeaderEpoch;
+        _assignment = _topic.Partitions.FirstOrDefault(p => p.Partition == _id.Partition)
+            ?? new PartitionAssignment { Partition = _id.Partition, Replicas = { _settings.NodeId }, Isr = { _settings.NodeId } };
         var config = TopicConfigs.ToLogConfig(_settings.LogDefaults, _topic.Configs);
         _logManager.Tell(new LogManager.OpenLog(_id.TopicId, _topic.Name, _id.Partition, config));
     }
@@ -147,8 +150,12 @@ public sealed partial class PartitionEntity : ReceivePersistentActor, IWithTimer
 
         _log = opened.Log;
         RebuildProducerState();
-        // Single replica: everything in the local log is committed (replication will keep the follower bound here).
-        _highWatermark = _log.LogEndOffset;
+        InitReplication(_assignment!);
+        // Alone in the ISR, everything in the local log is committed. Otherwise the high watermark starts where this
+        // node last knew it (as follower, or from the partition's snapshot) and moves once the followers have fetched:
+        // records past it were maybe acknowledged by the old leader, so they are kept, just not yet visible.
+        var known = Math.Max(opened.HighWatermark, _recoveredSnapshot?.HighWatermark ?? 0);
+        _highWatermark = _isr.All(n => n == _settings.NodeId) ? _log.LogEndOffset : Math.Min(known, _log.LogEndOffset);
         var started = new LeaderEpochStarted { LeaderEpoch = _leaderEpoch, StartOffset = _log.LogEndOffset, NodeId = _settings.NodeId };
         Persist(started, e =>
         {
@@ -198,6 +205,14 @@ public sealed partial class PartitionEntity : ReceivePersistentActor, IWithTimer
         Command<PartitionListOffset>(HandleListOffset);
         Command<PartitionDelete>(HandleDelete);
         Command<SnapshotTick>(_ => MaybeSaveSnapshot());
+        Command<IsrCheckTick>(_ => HandleIsrCheck());
+        Command<AlterIsrResult>(HandleAlterIsrResult);
+        Command<AlterIsrFailed>(failed =>
+        {
+            _alterIsrInFlight = false;
+            _logger.Warning("[Partition {0}] The controller did not answer an ISR change: {1}", Name, failed.Reason);
+        });
+        Command<PartitionStateChanged>(changed => ApplyPartitionState(changed.Partition));
         Command<SaveSnapshotSuccess>(success => DeleteMessages(success.Metadata.SequenceNr));
         Command<SaveSnapshotFailure>(failure => _logger.Warning("[Partition {0}] Snapshot failed: {1}", Name, failure.Cause.Message));
         Command<DeleteMessagesSuccess>(_ => { });

@@ -12,6 +12,7 @@ public sealed class PartitionMessageExtractor : IMessageExtractor
         PartitionFetch m => m.EntityId,
         PartitionListOffset m => m.EntityId,
         PartitionDelete m => m.EntityId,
+        PartitionStateChanged m => m.EntityId,
         _ => null,
     };
 

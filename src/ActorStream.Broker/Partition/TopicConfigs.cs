@@ -8,6 +8,7 @@ public static class TopicConfigs
 {
     public const string CleanupPolicy = "cleanup.policy";
     public const string MinInsyncReplicas = "min.insync.replicas";
+    public const string UncleanLeaderElectionEnable = "unclean.leader.election.enable";
 
     /// <summary>Returns an error message for the first invalid entry, or null when all are valid.</summary>
     public static string? Validate(IReadOnlyDictionary<string, string> configs)
@@ -30,6 +31,13 @@ public static class TopicConfigs
                     }
 
                     break;
+                case UncleanLeaderElectionEnable:
+                    if (!bool.TryParse(value, out _))
+                    {
+                        return $"Invalid value '{value}' for unclean.leader.election.enable: expected true or false";
+                    }
+
+                    break;
                 default:
                     try
                     {
@@ -47,6 +55,10 @@ public static class TopicConfigs
         return null;
     }
 
+    /// <summary><c>min.insync.replicas</c> of the topic, else the broker default.</summary>
+    public static int MinInsync(IReadOnlyDictionary<string, string> configs, int brokerDefault) =>
+        configs.TryGetValue(MinInsyncReplicas, out var value) && int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : brokerDefault;
+
     public static LogConfig ToLogConfig(LogConfig defaults, IReadOnlyDictionary<string, string> configs) =>
-        defaults.With(configs.Where(c => c.Key is not (CleanupPolicy or MinInsyncReplicas)));
+        defaults.With(configs.Where(c => c.Key is not (CleanupPolicy or MinInsyncReplicas or UncleanLeaderElectionEnable)));
 }

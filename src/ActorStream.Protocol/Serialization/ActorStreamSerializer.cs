@@ -71,6 +71,10 @@ public sealed class ActorStreamSerializer : SerializerWithStringManifest
         Register<Broker.ElectLeader>("B26", Broker.ElectLeader.Parser);
         Register<Broker.LeaderElected>("B27", Broker.LeaderElected.Parser);
         Register<Broker.LeaderEpochBumped>("B28", Broker.LeaderEpochBumped.Parser);
+        Register<Broker.AlterIsr>("B29", Broker.AlterIsr.Parser);
+        Register<Broker.AlterIsrResult>("B30", Broker.AlterIsrResult.Parser);
+        Register<Broker.IsrChanged>("B31", Broker.IsrChanged.Parser);
+        Register<Broker.PartitionStateChanged>("B32", Broker.PartitionStateChanged.Parser);
         Register<Group.GroupPartition>("G1", Group.GroupPartition.Parser);
         Register<Group.MemberPartitions>("G2", Group.MemberPartitions.Parser);
         Register<Group.OffsetCommitPartition>("G3", Group.OffsetCommitPartition.Parser);

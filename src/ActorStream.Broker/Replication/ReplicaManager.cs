@@ -1,0 +1,63 @@
+using Akka.Actor;
+using ActorStream.Protocol.Broker;
+
+namespace ActorStream.Broker.Replication;
+
+/// <summary>
+/// The node's follower side (<c>/user/replica-manager</c>): from every metadata snapshot the node endpoint receives,
+/// it works out which partitions this node follows and runs one <see cref="ReplicaFetcher"/> per leader node, which
+/// pulls all of that leader's partitions in one fetch stream (Kafka's ReplicaFetcherManager).
+/// </summary>
+public sealed class ReplicaManager : ReceiveActor
+{
+    private readonly BrokerSettings _settings;
+    private readonly IActorRef _logManager;
+    private readonly Dictionary<int, IActorRef> _fetchers = [];
+
+    public ReplicaManager(BrokerSettings settings, IActorRef logManager)
+    {
+        _settings = settings;
+        _logManager = logManager;
+        Receive<MetadataSnapshot>(HandleMetadata);
+        Receive<Terminated>(t =>
+        {
+            foreach (var (node, fetcher) in _fetchers.Where(f => f.Value.Equals(t.ActorRef)).ToList())
+            {
+                _fetchers.Remove(node);
+            }
+        });
+    }
+
+    public static Props Props(BrokerSettings settings, IActorRef logManager) =>
+        Akka.Actor.Props.Create(() => new ReplicaManager(settings, logManager));
+
+    private void HandleMetadata(MetadataSnapshot snapshot)
+    {
+        var byLeader = FollowedPartition.FollowedBy(snapshot, _settings.NodeId)
+            .GroupBy(p => p.LeaderId)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<FollowedPartition>)g.ToList());
+        foreach (var (leader, partitions) in byLeader)
+        {
+            var broker = snapshot.Brokers.FirstOrDefault(b => b.NodeId == leader);
+            if (broker is null || string.IsNullOrEmpty(broker.Address))
+            {
+                continue;
+            }
+
+            if (!_fetchers.TryGetValue(leader, out var fetcher))
+            {
+                fetcher = Context.ActorOf(ReplicaFetcher.Props(_settings, _logManager, leader), $"fetcher-{leader}");
+                Context.Watch(fetcher);
+                _fetchers[leader] = fetcher;
+            }
+
+            fetcher.Tell(new ReplicaFetcher.Follow(broker.Address + "/user/broker", partitions));
+        }
+
+        foreach (var (leader, fetcher) in _fetchers.Where(f => !byLeader.ContainsKey(f.Key)).ToList())
+        {
+            // No partition follows that node any more: the fetcher hands its logs back and stops.
+            fetcher.Tell(new ReplicaFetcher.Follow(null, []));
+        }
+    }
+}
