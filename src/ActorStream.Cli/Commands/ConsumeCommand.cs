@@ -11,7 +11,8 @@ namespace ActorStream.Cli.Commands;
 /// <summary>
 /// <c>actorstream consume</c>, like kafka-console-consumer: prints each value on its own line (keys, partitions,
 /// offsets and timestamps with <c>--property print.key=true</c> etc.). Stops after <c>--max-messages</c>, or after
-/// <c>--timeout-ms</c> without a new record.
+/// <c>--timeout-ms</c> without a new record, or on SIGTERM / Ctrl+C. With <c>--group</c> it commits only what it printed
+/// (<see cref="PrintedOffsetCommitter"/>): at least once, duplicates only after the last commit.
 /// </summary>
 internal static class ConsumeCommand
 {
@@ -20,7 +21,7 @@ internal static class ConsumeCommand
         var bootstrap = CommonOptions.BootstrapServer();
         var topic = CommonOptions.Topic();
         var fromBeginning = new Option<bool>("--from-beginning") { Description = "Start at the earliest offset instead of the end" };
-        var group = new Option<string?>("--group") { Description = "Consumer group: subscribe (partitions shared with the group's other members) and commit on exit" };
+        var group = new Option<string?>("--group") { Description = "Consumer group: subscribe (partitions shared with the group's other members); commits what was printed every auto.commit.interval.ms, on rebalance and on exit; rebalances are reported on stderr" };
         var maxMessages = new Option<long?>("--max-messages") { Description = "Exit after this many records" };
         var timeout = new Option<int?>("--timeout-ms") { Description = "Exit when no record arrived for this long" };
         var partition = new Option<int?>("--partition") { Description = "Read only this partition" };
@@ -51,13 +52,16 @@ internal static class ConsumeCommand
             if (groupId is not null)
             {
                 consumerConfig["group.id"] = groupId;
-                consumerConfig.TryAdd("enable.auto.commit", "false"); // commits what was printed, on exit
+                consumerConfig.TryAdd("enable.auto.commit", "false"); // commits what was printed (PrintedOffsetCommitter)
             }
 
-            await using var consumer = new Consumer<byte[]?, byte[]?>(ConsumerConfig.FromProperties(consumerConfig), Deserializers.ByteArray, Deserializers.ByteArray);
+            var config = ConsumerConfig.FromProperties(consumerConfig);
+            await using var consumer = new Consumer<byte[]?, byte[]?>(config, Deserializers.ByteArray, Deserializers.ByteArray);
+            var output = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 64 * 1024) { AutoFlush = false };
+            var committer = new PrintedOffsetCommitter(consumer, output, Console.Error, TimeSpan.FromMilliseconds(config.AutoCommitIntervalMs));
             if (groupId is not null)
             {
-                consumer.Subscribe([name]);
+                consumer.Subscribe([name], committer);
             }
             else
             {
@@ -71,18 +75,24 @@ internal static class ConsumeCommand
 
             var limit = parse.GetValue(maxMessages) ?? long.MaxValue;
             var idle = parse.GetValue(timeout) is { } ms ? TimeSpan.FromMilliseconds(ms) : Timeout.InfiniteTimeSpan;
-            var output = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 64 * 1024) { AutoFlush = false };
-            long count = 0;
-            var printed = new Dictionary<TopicPartition, long>();
             var lastRecord = DateTime.UtcNow;
-            while (count < limit && !ct.IsCancellationRequested)
+            while (committer.Count < limit && !ct.IsCancellationRequested)
             {
-                var records = await consumer.PollAsync(TimeSpan.FromMilliseconds(200), ct);
+                IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> records;
+                try
+                {
+                    records = await consumer.PollAsync(TimeSpan.FromMilliseconds(200), ct);
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    break; // SIGTERM or Ctrl+C: stop like --max-messages, committing what was printed
+                }
+
                 foreach (var record in records)
                 {
                     formatter.Write(output, record);
-                    printed[new TopicPartition(record.Topic, record.Partition)] = record.Offset + 1;
-                    if (++count >= limit)
+                    committer.Printed(record.Topic, record.Partition, record.Offset);
+                    if (committer.Count >= limit)
                     {
                         break;
                     }
@@ -91,22 +101,27 @@ internal static class ConsumeCommand
                 if (records.Count > 0)
                 {
                     lastRecord = DateTime.UtcNow;
-                    await output.FlushAsync(ct);
+                    await output.FlushAsync(CancellationToken.None);
                 }
                 else if (idle != Timeout.InfiniteTimeSpan && DateTime.UtcNow - lastRecord >= idle)
                 {
                     break;
+                }
+
+                if (groupId is not null)
+                {
+                    await committer.CommitIfDueAsync(CancellationToken.None);
                 }
             }
 
             await output.FlushAsync(CancellationToken.None);
             if (groupId is not null)
             {
-                // Commit exactly what was printed (a --max-messages stop may leave later records of the last poll unprinted).
-                await consumer.CommitAsync(printed, CancellationToken.None);
+                // Exactly what was printed (a --max-messages stop may leave later records of the last poll unprinted).
+                await committer.CommitAssignedAsync();
             }
 
-            await Console.Error.WriteLineAsync($"Processed a total of {count} messages");
+            await Console.Error.WriteLineAsync($"Processed a total of {committer.Count} messages");
             return 0;
         });
         return command;

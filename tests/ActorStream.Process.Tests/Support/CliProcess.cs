@@ -50,6 +50,11 @@ public sealed class CliProcess : IDisposable
 
     public int Pid => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Completes when the process has exited and everything it wrote to stdout and stderr has been read.</summary>
+    public Task ExitedAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
+
     public string Stdout
     {
         get
