@@ -33,6 +33,8 @@ public sealed class ReplicationSpec
 
         var first = await AwaitPartitionAsync(cluster, 0, topic, p => p.LeaderId >= 0 && p.Isr.Count == 3);
         var leader = first.LeaderId;
+        // Metadata reaches each node's endpoint on its own: wait until the leader's own endpoint routes to the partition.
+        first = await AwaitPartitionAsync(cluster, leader, topic, p => p.LeaderId == leader && p.Isr.Count == 3);
         var acked = new List<string>();
         for (var i = 0; i < 20; i++)
         {
@@ -55,7 +57,10 @@ public sealed class ReplicationSpec
         // The leader's node leaves: an in-sync follower takes over with a newer epoch and keeps every acknowledged record.
         await cluster.StopNodeAsync(leader);
         var survivor = cluster.Running[0];
-        var failedOver = await AwaitPartitionAsync(cluster, survivor, topic, p => p.LeaderId >= 0 && p.LeaderId != leader);
+        // The controller takes the gone node out of the ISR once it is removed from the cluster (a graceful leave hands the
+        // shard over a little earlier, so a new leader may show up first).
+        var failedOver = await AwaitPartitionAsync(cluster, survivor, topic, p => p.LeaderId >= 0 && p.LeaderId != leader && !p.Isr.Contains(leader));
+        failedOver = await AwaitPartitionAsync(cluster, failedOver.LeaderId, topic, p => p.LeaderId == failedOver.LeaderId);
         Assert.True(failedOver.LeaderEpoch > first.LeaderEpoch);
         Assert.DoesNotContain(leader, failedOver.Isr);
 
