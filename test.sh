@@ -26,6 +26,49 @@ if ! command -v docker-compose >/dev/null 2>&1; then
 fi
 # --- docker-compose (end) -----------------------------------------------------------------------------------------
 
+# The PostgreSQL journal specs need a local server on 127.0.0.1 (Debian's default listen address) with a role and a
+# database of their own; they read the connection string from ACTORSTREAM_TEST_POSTGRES and fail (never skip) without it.
+pg_role=actorstream_test pg_password=actorstream_test pg_database=actorstream_test
+setup_postgres() {
+    if ! command -v pg_ctlcluster >/dev/null 2>&1; then
+        echo "Installing PostgreSQL (for the PostgreSQL journal specs)"
+        apt-get update -qq >/dev/null &&
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null || return 1
+    fi
+    local cluster
+    cluster=$(pg_lsclusters -h 2>/dev/null | head -1)
+    if [ -z "$cluster" ]; then
+        local version
+        version=$(ls /usr/lib/postgresql | sort -V | tail -1)
+        [ -n "$version" ] || return 1
+        pg_createcluster "$version" main >/dev/null || return 1
+        cluster=$(pg_lsclusters -h | head -1)
+    fi
+    local version name port status
+    read -r version name port status _ <<<"$cluster"
+    if [ "$status" != "online" ]; then
+        pg_ctlcluster "$version" "$name" start || return 1
+    fi
+    pg_port=$port
+    local psql=(runuser -u postgres -- psql -p "$port" -v ON_ERROR_STOP=1 -qtA)
+    "${psql[@]}" -c "DO \$\$ BEGIN
+          IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$pg_role') THEN
+            CREATE ROLE $pg_role LOGIN PASSWORD '$pg_password';
+          END IF;
+        END \$\$;" >/dev/null || return 1
+    if [ "$("${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = '$pg_database'")" != "1" ]; then
+        "${psql[@]}" -c "CREATE DATABASE $pg_database OWNER $pg_role" >/dev/null || return 1
+    fi
+}
+pg_port=5432
+if [ -n "${ACTORSTREAM_TEST_POSTGRES:-}" ]; then
+    echo "Using the PostgreSQL server of ACTORSTREAM_TEST_POSTGRES"
+elif setup_postgres; then
+    export ACTORSTREAM_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=$pg_role;Password=$pg_password;Database=$pg_database"
+else
+    echo "warning: PostgreSQL could not be set up on 127.0.0.1; the PostgreSQL journal specs will fail" >&2
+fi
+
 results="$PWD/TestResults"
 rm -rf "$results"
 

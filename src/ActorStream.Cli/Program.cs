@@ -15,6 +15,7 @@ internal static class Program
             ConsumeCommand.Create(),
             GroupsCommand.Create(),
             PerfCommand.Create(),
+            DiagnosticsCommand.Create(),
         };
 
         try

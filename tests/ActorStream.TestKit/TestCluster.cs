@@ -9,8 +9,9 @@ namespace ActorStream.TestKit;
 /// <summary>
 /// Several real broker nodes in one process (DESIGN.md section 8: no multi-node kit here), each an ActorSystem on its own
 /// free loopback port with the <c>cluster-node</c> profile, its own node id (= its index) and data dir
-/// (<c>&lt;root&gt;/node-N</c>), and all sharing one SQLite metadata journal (<c>&lt;root&gt;/metadata.db</c>, one journal per
-/// cluster). Node 0 is the seed, so it is the oldest member until it stops.
+/// (<c>&lt;root&gt;/node-N</c>), and all sharing one metadata journal (one journal per cluster): by default the SQLite file
+/// <c>&lt;root&gt;/metadata.db</c>, or the <c>journal</c> given to <see cref="StartAsync"/> (e.g. a
+/// <see cref="PostgresSchema.JournalSpec"/>). Node 0 is the seed, so it is the oldest member until it stops.
 /// <para>
 /// Test-only timing knobs (<see cref="TimingConfig"/>): gossip and leader actions every 200 ms instead of 1 s, so a join or a
 /// graceful leave converges in well under a second. The failure detector and the split brain resolver keep the profile's
@@ -42,18 +43,23 @@ public sealed class TestCluster : IAsyncDisposable
     private readonly BrokerNode?[] _nodes;
     private readonly string _extra;
 
-    private TestCluster(string rootDir, int[] ports, string extra)
+    private TestCluster(string rootDir, int[] ports, string extra, string? journal)
     {
         RootDir = rootDir;
         Ports = ports;
         _extra = extra;
+        Journal = journal ?? "sqlite:" + JournalPath;
         _nodes = new BrokerNode?[ports.Length];
     }
 
     /// <summary>Holds every node's data dir and the shared journal; deleted on dispose.</summary>
     public string RootDir { get; }
 
+    /// <summary>The default journal's SQLite file (used unless <see cref="StartAsync"/> was given another journal).</summary>
     public string JournalPath => Path.Combine(RootDir, "metadata.db");
+
+    /// <summary>The <c>actorstream.broker.journal</c> every node uses.</summary>
+    public string Journal { get; }
 
     /// <summary>Node i's Akka.Remote port (fixed for the cluster's lifetime, so a node restarts on the same address).</summary>
     public IReadOnlyList<int> Ports { get; }
@@ -72,13 +78,14 @@ public sealed class TestCluster : IAsyncDisposable
 
     /// <summary>
     /// Starts <paramref name="size"/> nodes one after the other (node 0 first, as the seed) and waits until every one of them
-    /// sees all of them Up. <paramref name="extra"/> is HOCON given to every node, above the profile.
+    /// sees all of them Up. <paramref name="extra"/> is HOCON given to every node, above the profile. <paramref name="journal"/>
+    /// is the shared journal (<c>sqlite:PATH</c> or <c>postgres:CONNSTR</c>); by default the SQLite file <see cref="JournalPath"/>.
     /// </summary>
-    public static async Task<TestCluster> StartAsync(int size, string extra = "")
+    public static async Task<TestCluster> StartAsync(int size, string extra = "", string? journal = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
         var rootDir = Path.Combine(Path.GetTempPath(), "actorstream-cluster", Guid.NewGuid().ToString("N"));
-        var cluster = new TestCluster(rootDir, DistinctFreePorts(size), extra);
+        var cluster = new TestCluster(rootDir, DistinctFreePorts(size), extra, journal);
         try
         {
             for (var i = 0; i < size; i++)
@@ -103,7 +110,7 @@ public sealed class TestCluster : IAsyncDisposable
                 actorstream.broker {
                   node-id = {{index}}
                   data-dir = "{{Escape(DataDir(index))}}"
-                  journal = "sqlite:{{Escape(JournalPath)}}"
+                  journal = {{TestNode.Quote(Journal)}}
                   port = {{Ports[index]}}
                 }
                 akka.cluster.seed-nodes = [{{string.Join(", ", seeds.Select(s => $"\"{s}\""))}}]

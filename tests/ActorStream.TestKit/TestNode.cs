@@ -6,7 +6,10 @@ using ActorStream.Broker.Hosting;
 
 namespace ActorStream.TestKit;
 
-/// <summary>Starts a real single-node broker (SQLite journal, segment logs) in a temp dir on free loopback ports.</summary>
+/// <summary>
+/// Starts a real single-node broker (segment logs in a temp dir, free loopback ports). The journal is the default
+/// SQLite file in the data dir unless <c>journal</c> names another (e.g. <see cref="PostgresSchema.JournalSpec"/>).
+/// </summary>
 public static class TestNode
 {
     public static int FreePort()
@@ -16,12 +19,13 @@ public static class TestNode
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public static AkkaConfig Config(string dataDir, int? port = null, string extra = "") =>
+    public static AkkaConfig Config(string dataDir, int? port = null, string extra = "", string? journal = null) =>
         BrokerConfig.Build(
             ConfigurationFactory.ParseString($$"""
                 actorstream.broker {
                   data-dir = "{{dataDir}}"
                   port = {{port ?? FreePort()}}
+                  journal = {{Quote(journal ?? "")}}
                 }
                 akka.loglevel = WARNING
                 {{extra}}
@@ -29,6 +33,10 @@ public static class TestNode
             userConfig: null,
             profile: "single-node");
 
-    public static Task<BrokerNode> StartAsync(string dataDir, int? port = null, string extra = "") =>
-        BrokerNode.StartAsync(Config(dataDir, port, extra));
+    public static Task<BrokerNode> StartAsync(string dataDir, int? port = null, string extra = "", string? journal = null) =>
+        BrokerNode.StartAsync(Config(dataDir, port, extra, journal));
+
+    /// <summary>A HOCON quoted string (connection strings hold <c>;</c> and <c>=</c>, paths may hold backslashes).</summary>
+    internal static string Quote(string value) =>
+        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 }
