@@ -19,7 +19,8 @@ namespace ActorStream.Broker.Hosting;
 /// controller and group coordinator singletons (and their proxies) and the node endpoint <c>/user/broker</c>.
 /// <code>
 /// /user/log-manager          LogManager: every partition log on this node
-/// /system/sharding/partition shard region → PartitionEntity per partition (persistent, remember-entities)
+/// /system/sharding/partition shard region → PartitionEntity per partition (persistent, remember-entities), placed on
+///                            an in-sync replica by InSyncReplicaAllocationStrategy
 /// /user/controller           ClusterSingletonManager → ClusterController (persistent)
 /// /user/controller-proxy     ClusterSingletonProxy
 /// /user/group-coordinator    ClusterSingletonManager → GroupCoordinator (persistent: consumer groups, committed offsets)
@@ -31,6 +32,13 @@ public sealed class BrokerNode : IAsyncDisposable
 {
     public const string SystemName = "actorstream";
     public const string PartitionTypeName = "partition";
+
+    /// <summary>
+    /// One placement decision's wait for the controller. Patient enough for a controller singleton that is still starting
+    /// or handing over: a remembered partition whose allocation fails is only retried when a region registers or a
+    /// message for it arrives.
+    /// </summary>
+    private static readonly TimeSpan PartitionPlacementControllerTimeout = TimeSpan.FromSeconds(5);
 
     private BrokerNode(ActorSystem system, BrokerSettings settings, IActorRef endpoint, string clusterId)
     {
@@ -83,11 +91,16 @@ public sealed class BrokerNode : IAsyncDisposable
             var logManager = system.ActorOf(LogManager.Props(settings), "log-manager");
             var sharding = ClusterSharding.Get(system);
             var shardingSettings = ClusterShardingSettings.Create(system).WithRememberEntities(true);
+            var partitionPlacement = new InSyncReplicaAllocationStrategy(
+                PartitionPlacementControllerTimeout,
+                shardingSettings.TuningParameters.LeastShardAllocationMaxSimultaneousRebalance);
             var partitions = await sharding.StartAsync(
                 PartitionTypeName,
                 entityId => PartitionEntity.Props(entityId, settings, logManager, controllerProxy),
                 shardingSettings,
-                new PartitionMessageExtractor()).ConfigureAwait(false);
+                new PartitionMessageExtractor(),
+                partitionPlacement,
+                PoisonPill.Instance).ConfigureAwait(false);
 
             system.ActorOf(
                 ClusterSingletonManager.Props(ClusterController.Props(settings, partitions), PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system)),
