@@ -54,16 +54,21 @@ public sealed record JournalSettings(string Provider, string ConnectionString, s
     public Config ToConfig()
     {
         var connection = ConfigQuote(ConnectionString);
+        // A process sharing the SQLite file may wait up to the busy timeout (60 s) for the write lock; the journal's
+        // circuit breaker (10 s by default) must not fail the write before that.
+        var callTimeout = IsSqlite ? "60s" : "10s";
         return ConfigurationFactory.ParseString($$"""
             akka.persistence.journal.sql {
               connection-string = {{connection}}
               provider-name = "{{Provider}}"
               auto-initialize = on
+              circuit-breaker.call-timeout = {{callTimeout}}
             }
             akka.persistence.snapshot-store.sql {
               connection-string = {{connection}}
               provider-name = "{{Provider}}"
               auto-initialize = on
+              circuit-breaker.call-timeout = {{callTimeout}}
             }
             """);
     }
