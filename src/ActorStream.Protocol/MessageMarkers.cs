@@ -27,6 +27,12 @@ namespace ActorStream.Protocol.Client
     public sealed partial class DeleteTopicsResponse : IActorStreamMessage;
     public sealed partial class InitProducerIdRequest : IActorStreamMessage;
     public sealed partial class InitProducerIdResponse : IActorStreamMessage;
+
+    public sealed partial class CreatePartitionsTopic : IActorStreamMessage;
+
+    public sealed partial class CreatePartitionsRequest : IActorStreamMessage;
+
+    public sealed partial class CreatePartitionsResponse : IActorStreamMessage;
 }
 
 namespace ActorStream.Protocol.Broker
@@ -67,6 +73,8 @@ namespace ActorStream.Protocol.Broker
     public sealed partial class IsrChanged : IActorStreamMessage;
 
     public sealed partial class PartitionStateChanged : IActorStreamMessage;
+
+    public sealed partial class PartitionsAdded : IActorStreamMessage;
 }
 
 namespace ActorStream.Protocol.Group

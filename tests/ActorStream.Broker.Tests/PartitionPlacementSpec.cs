@@ -25,7 +25,7 @@ public sealed class PartitionPlacementSpec
         var topic = "placed-" + Guid.NewGuid().ToString("N")[..12];
 
         var created = await cluster[1].Endpoint.Ask<CreateTopicsResponse>(
-            new CreateTopicsRequest { Topics = { new CreatableTopic { Name = topic, NumPartitions = Partitions, ReplicationFactor = 1 } } }, TestCluster.Timeout);
+            new CreateTopicsRequest { Topics = { new CreatableTopic { Name = topic, NumPartitions = Partitions, ReplicationFactor = 1, Configs = { ["min.insync.replicas"] = "1" } } } }, TestCluster.Timeout);
         Assert.Equal(0, created.Results.Single().ErrorCode);
 
         var snapshot = await cluster[0].System.ActorSelection(InSyncReplicaAllocationStrategy.ControllerProxyPath)

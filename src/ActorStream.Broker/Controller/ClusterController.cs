@@ -45,11 +45,13 @@ public sealed partial class ClusterController : ReceivePersistentActor
         Recover<ProducerIdBlockAllocated>(Apply);
         Recover<LeaderEpochBumped>(Apply);
         Recover<IsrChanged>(Apply);
+        Recover<PartitionsAdded>(Apply);
         Recover<RecoveryCompleted>(_ => _nextProducerId = _producerIdBlockEnd);
 
         Command<NodeRegistration>(HandleRegistration);
         Command<CreateTopicsRequest>(HandleCreateTopics);
         Command<DeleteTopicsRequest>(HandleDeleteTopics);
+        Command<CreatePartitionsRequest>(HandleCreatePartitions);
         Command<ElectLeader>(HandleElectLeader);
         Command<AlterIsr>(HandleAlterIsr);
         Command<Akka.Cluster.ClusterEvent.MemberRemoved>(HandleMemberRemoved);
@@ -361,6 +363,7 @@ public sealed partial class ClusterController : ReceivePersistentActor
                 case TopicDeleted d: Apply(d); break;
                 case LeaderEpochBumped b: Apply(b); break;
                 case IsrChanged i: Apply(i); break;
+                case PartitionsAdded a: Apply(a); break;
             }
 
             if (--remaining == 0)

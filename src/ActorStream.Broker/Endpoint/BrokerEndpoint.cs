@@ -90,6 +90,7 @@ public sealed class BrokerEndpoint : ReceiveActor, IWithUnboundedStash, IWithTim
         Receive<ListOffsetsRequest>(HandleListOffsets);
         Receive<CreateTopicsRequest>(HandleCreateTopics);
         Receive<DeleteTopicsRequest>(request => _controller.Forward(request));
+        Receive<CreatePartitionsRequest>(HandleCreatePartitions);
         Receive<InitProducerIdRequest>(request => _controller.Forward(request));
         // Consumer groups: Forward keeps the member's actor as the sender, so the coordinator can watch it.
         Receive<JoinGroupRequest>(request => _groupCoordinator.Forward(request));
@@ -179,19 +180,54 @@ public sealed class BrokerEndpoint : ReceiveActor, IWithUnboundedStash, IWithTim
     private static async Task<(CreateTopicsResponse Response, MetadataSnapshot Snapshot)> CreateAndAwaitLeadersAsync(IActorRef controller, CreateTopicsRequest request, TimeSpan timeout)
     {
         var response = await controller.Ask<CreateTopicsResponse>(request, timeout).ConfigureAwait(false);
-        var created = response.Results.Where(r => r.ErrorCode == 0).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        var snapshot = await AwaitLeadersAsync(controller, response.Results.Where(r => r.ErrorCode == 0).Select(r => r.Name), timeout).ConfigureAwait(false);
+        return (response, snapshot);
+    }
+
+    /// <summary>Polls the controller until every partition of <paramref name="topics"/> has a leader (or the timeout passes).</summary>
+    private static async Task<MetadataSnapshot> AwaitLeadersAsync(IActorRef controller, IEnumerable<string> topics, TimeSpan timeout)
+    {
+        var names = topics.ToHashSet(StringComparer.Ordinal);
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
             var snapshot = await controller.Ask<MetadataSnapshot>(new GetMetadataSnapshot(), timeout).ConfigureAwait(false);
-            var led = snapshot.Topics.Where(t => created.Contains(t.Name)).All(t => t.Partitions.All(p => p.LeaderId >= 0));
+            var led = snapshot.Topics.Where(t => names.Contains(t.Name)).All(t => t.Partitions.All(p => p.LeaderId >= 0));
             if (led || DateTime.UtcNow >= deadline)
             {
-                return (response, snapshot);
+                return snapshot;
             }
 
             await Task.Delay(20).ConfigureAwait(false);
         }
+    }
+
+    private void HandleCreatePartitions(CreatePartitionsRequest request)
+    {
+        var replyTo = Sender;
+        var controller = _controller;
+        var timeout = _settings.RequestTimeout;
+        CreatePartitionsAndAwaitLeadersAsync(controller, request, timeout).PipeTo(
+            Self,
+            success: r =>
+            {
+                replyTo.Tell(r.Response);
+                return r.Snapshot;
+            },
+            failure: e =>
+            {
+                var response = new CreatePartitionsResponse();
+                response.Results.AddRange(request.Topics.Select(t => new TopicResult { Name = t.Name, ErrorCode = (int)ErrorCode.RequestTimedOut, ErrorMessage = "The controller did not answer: " + e.Message }));
+                replyTo.Tell(response);
+                return _metadata.Snapshot;
+            });
+    }
+
+    private static async Task<(CreatePartitionsResponse Response, MetadataSnapshot Snapshot)> CreatePartitionsAndAwaitLeadersAsync(IActorRef controller, CreatePartitionsRequest request, TimeSpan timeout)
+    {
+        var response = await controller.Ask<CreatePartitionsResponse>(request, timeout).ConfigureAwait(false);
+        var snapshot = await AwaitLeadersAsync(controller, response.Results.Where(r => r.ErrorCode == 0).Select(r => r.Name), timeout).ConfigureAwait(false);
+        return (response, snapshot);
     }
 
     private void RefreshAfter(Task task, MetadataRequest request, IActorRef replyTo)

@@ -13,6 +13,7 @@ internal static class TopicsCommand
         command.Subcommands.Add(CreateCommand());
         command.Subcommands.Add(ListCommand());
         command.Subcommands.Add(DescribeCommand());
+        command.Subcommands.Add(AlterCommand());
         command.Subcommands.Add(DeleteCommand());
         return command;
     }
@@ -75,6 +76,23 @@ internal static class TopicsCommand
                 }
             }
 
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command AlterCommand()
+    {
+        var bootstrap = CommonOptions.BootstrapServer();
+        var topic = CommonOptions.Topic();
+        var partitions = new Option<int>("--partitions") { Description = "The new, larger number of partitions", Required = true };
+        var command = new Command("alter", "Add partitions to a topic (kafka-topics.sh --alter --partitions)") { bootstrap, topic, partitions };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var admin = Connect(parse.GetValue(bootstrap)!);
+            var name = parse.GetValue(topic)!;
+            await admin.CreatePartitionsAsync(new Dictionary<string, int> { [name] = parse.GetValue(partitions) }, ct);
+            Console.Out.WriteLine($"Topic {name} now has {parse.GetValue(partitions)} partitions.");
             return 0;
         });
         return command;

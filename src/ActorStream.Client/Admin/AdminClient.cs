@@ -72,6 +72,17 @@ public sealed class AdminClient : IAsyncDisposable
         ThrowFirstError(response.Results, "delete");
     }
 
+    /// <summary>Kafka's createPartitions: grows each topic to the given partition count (partitions are never removed).</summary>
+    public async Task CreatePartitionsAsync(IReadOnlyDictionary<string, int> newCounts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(newCounts);
+        var request = new CreatePartitionsRequest();
+        request.Topics.AddRange(newCounts.Select(c => new CreatePartitionsTopic { Name = c.Key, Count = c.Value }));
+        var connection = await _started.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var response = await connection.AskAnyAsync<CreatePartitionsResponse>(request, cancellationToken).ConfigureAwait(false);
+        ThrowFirstError(response.Results, "add partitions to");
+    }
+
     /// <summary>Names of every topic.</summary>
     public async Task<IReadOnlyList<string>> ListTopicsAsync(CancellationToken cancellationToken = default)
     {

@@ -43,6 +43,9 @@ public sealed class ActorStreamSerializer : SerializerWithStringManifest
         Register<Client.DeleteTopicsResponse>("C23", Client.DeleteTopicsResponse.Parser);
         Register<Client.InitProducerIdRequest>("C24", Client.InitProducerIdRequest.Parser);
         Register<Client.InitProducerIdResponse>("C25", Client.InitProducerIdResponse.Parser);
+        Register<Client.CreatePartitionsTopic>("C26", Client.CreatePartitionsTopic.Parser);
+        Register<Client.CreatePartitionsRequest>("C27", Client.CreatePartitionsRequest.Parser);
+        Register<Client.CreatePartitionsResponse>("C28", Client.CreatePartitionsResponse.Parser);
         Register<Broker.PartitionAppend>("B1", Broker.PartitionAppend.Parser);
         Register<Broker.PartitionFetch>("B2", Broker.PartitionFetch.Parser);
         Register<Broker.PartitionListOffset>("B3", Broker.PartitionListOffset.Parser);
@@ -75,6 +78,7 @@ public sealed class ActorStreamSerializer : SerializerWithStringManifest
         Register<Broker.AlterIsrResult>("B30", Broker.AlterIsrResult.Parser);
         Register<Broker.IsrChanged>("B31", Broker.IsrChanged.Parser);
         Register<Broker.PartitionStateChanged>("B32", Broker.PartitionStateChanged.Parser);
+        Register<Broker.PartitionsAdded>("B33", Broker.PartitionsAdded.Parser);
         Register<Group.GroupPartition>("G1", Group.GroupPartition.Parser);
         Register<Group.MemberPartitions>("G2", Group.MemberPartitions.Parser);
         Register<Group.OffsetCommitPartition>("G3", Group.OffsetCommitPartition.Parser);
