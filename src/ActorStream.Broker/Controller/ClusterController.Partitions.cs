@@ -38,14 +38,14 @@ public sealed partial class ClusterController
             }
 
             var replicationFactor = topic.Partitions.Count > 0 ? topic.Partitions[0].Replicas.Count : topic.ReplicationFactor;
-            if (replicationFactor > _nodes.Count)
+            var live = LiveNodeIds;
+            if (replicationFactor > live.Count)
             {
-                results.Add(new TopicResult { Name = wanted.Name, ErrorCode = (int)ErrorCode.InvalidReplicationFactor, ErrorMessage = $"Replication factor {replicationFactor} is larger than the {_nodes.Count} registered nodes" });
+                results.Add(new TopicResult { Name = wanted.Name, ErrorCode = (int)ErrorCode.InvalidReplicationFactor, ErrorMessage = $"Replication factor {replicationFactor} is larger than the {live.Count} live nodes" });
                 continue;
             }
 
-            // Continue the round-robin where the topic's partitions left off, so leaders stay spread.
-            var assignment = ReplicaAssignment.Assign(_nodes.Keys.ToList(), wanted.Count, replicationFactor, Random.Shared.Next(_nodes.Count));
+            var assignment = ReplicaAssignment.Assign(live, wanted.Count, replicationFactor, Random.Shared.Next(live.Count));
             var added = new PartitionsAdded { TopicId = topic.TopicId };
             for (var p = current; p < wanted.Count; p++)
             {

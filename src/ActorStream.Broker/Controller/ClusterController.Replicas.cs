@@ -88,10 +88,16 @@ public sealed partial class ClusterController
         return null;
     }
 
+    /// <summary>Registered nodes that are cluster members now: new replicas go only to them.</summary>
+    private List<int> LiveNodeIds => _nodes.Values.Where(n => _memberAddresses.Contains(n.Address)).Select(n => n.NodeId).Order().ToList();
+
+    private void HandleMemberUp(ClusterEvent.MemberUp up) => _memberAddresses.Add(up.Member.Address.ToString());
+
     /// <summary>A node left or was downed: out of every ISR (unless it is the last member) and out of leadership.</summary>
     private void HandleMemberRemoved(ClusterEvent.MemberRemoved removed)
     {
         var address = removed.Member.Address.ToString();
+        _memberAddresses.Remove(address);
         if (_nodes.Values.FirstOrDefault(n => n.Address == address) is { } node)
         {
             RemoveNode(node);
@@ -107,6 +113,8 @@ public sealed partial class ClusterController
         var members = state.Members.Where(m => m.Status is MemberStatus.Up or MemberStatus.Joining or MemberStatus.WeaklyUp or MemberStatus.Leaving)
             .Select(m => m.Address.ToString())
             .ToHashSet(StringComparer.Ordinal);
+        _memberAddresses.Clear();
+        _memberAddresses.UnionWith(members);
         foreach (var node in _nodes.Values.Where(n => !members.Contains(n.Address)).ToList())
         {
             RemoveNode(node);

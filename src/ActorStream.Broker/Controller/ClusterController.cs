@@ -27,6 +27,7 @@ public sealed partial class ClusterController : ReceivePersistentActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, TopicState> _topics = new(StringComparer.Ordinal);
     private readonly Dictionary<int, NodeRegistration> _nodes = [];
+    private readonly HashSet<string> _memberAddresses = new(StringComparer.Ordinal);
     private string _clusterId = "";
     private long _nextProducerId;
     private long _producerIdBlockEnd;
@@ -55,6 +56,7 @@ public sealed partial class ClusterController : ReceivePersistentActor
         Command<ElectLeader>(HandleElectLeader);
         Command<AlterIsr>(HandleAlterIsr);
         Command<Akka.Cluster.ClusterEvent.MemberRemoved>(HandleMemberRemoved);
+        Command<Akka.Cluster.ClusterEvent.MemberUp>(HandleMemberUp);
         Command<Akka.Cluster.ClusterEvent.CurrentClusterState>(HandleClusterState);
         Command<InitProducerIdRequest>(_ => HandleInitProducerId());
         Command<GetMetadataSnapshot>(_ => Sender.Tell(Snapshot()));
@@ -73,7 +75,7 @@ public sealed partial class ClusterController : ReceivePersistentActor
     protected override void PreStart()
     {
         base.PreStart();
-        Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, Akka.Cluster.ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot, typeof(Akka.Cluster.ClusterEvent.MemberRemoved));
+        Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, Akka.Cluster.ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot, typeof(Akka.Cluster.ClusterEvent.MemberRemoved), typeof(Akka.Cluster.ClusterEvent.MemberUp));
     }
 
     protected override void PostStop()
@@ -161,6 +163,8 @@ public sealed partial class ClusterController : ReceivePersistentActor
             events.Add(new NodeJoined { Node = registration.Clone() });
         }
 
+        // It is a member (it joined before registering), even if the MemberUp gossip has not reached this node yet.
+        _memberAddresses.Add(registration.Address);
         var replyTo = Sender;
         PersistAllThen(events, () =>
         {
@@ -190,7 +194,8 @@ public sealed partial class ClusterController : ReceivePersistentActor
                 ReplicationFactor = replicationFactor,
             };
             topic.Configs.Add(creatable.Configs);
-            var assignment = ReplicaAssignment.Assign(_nodes.Keys.ToList(), partitions, replicationFactor, Random.Shared.Next(_nodes.Count));
+            var live = LiveNodeIds;
+            var assignment = ReplicaAssignment.Assign(live, partitions, replicationFactor, Random.Shared.Next(live.Count));
             for (var p = 0; p < partitions; p++)
             {
                 var partition = new PartitionAssignment { Partition = p, LeaderId = -1, LeaderEpoch = -1 };
@@ -247,9 +252,9 @@ public sealed partial class ClusterController : ReceivePersistentActor
             return (ErrorCode.InvalidReplicationFactor, $"Replication factor must be ≥ 1, not {creatable.ReplicationFactor}");
         }
 
-        if (replicationFactor > _nodes.Count)
+        if (replicationFactor > LiveNodeIds.Count)
         {
-            return (ErrorCode.InvalidReplicationFactor, $"Replication factor {replicationFactor} is larger than the {_nodes.Count} registered nodes");
+            return (ErrorCode.InvalidReplicationFactor, $"Replication factor {replicationFactor} is larger than the {LiveNodeIds.Count} live nodes [{string.Join(',', LiveNodeIds)}]");
         }
 
         if (TopicConfigs.Validate(creatable.Configs) is { } configError)

@@ -116,8 +116,9 @@ public sealed class ReplicationSpec
         await Eventually.TrueAsync(async () =>
         {
             var metadata = await cluster[nodeIndex].Endpoint.Ask<MetadataResponse>(new MetadataRequest { Topics = { topic } }, AskTimeout);
-            found = metadata.Topics.Single().Partitions.Single();
-            return condition(found);
+            // A node's endpoint may not know the topic yet (its metadata arrives on its own): then keep waiting.
+            found = metadata.Topics.SingleOrDefault(t => t.ErrorCode == 0)?.Partitions.SingleOrDefault();
+            return found is not null && condition(found);
         }, TestCluster.Timeout, $"partition {topic}-0 in the wanted state");
         return found!;
     }
