@@ -33,6 +33,14 @@ namespace ActorStream.Protocol.Client
     public sealed partial class CreatePartitionsRequest : IActorStreamMessage;
 
     public sealed partial class CreatePartitionsResponse : IActorStreamMessage;
+
+    public sealed partial class PartitionReassignment : IActorStreamMessage;
+
+    public sealed partial class ReassignPartitionsRequest : IActorStreamMessage;
+
+    public sealed partial class ReassignPartitionResult : IActorStreamMessage;
+
+    public sealed partial class ReassignPartitionsResponse : IActorStreamMessage;
 }
 
 namespace ActorStream.Protocol.Broker
@@ -75,6 +83,10 @@ namespace ActorStream.Protocol.Broker
     public sealed partial class PartitionStateChanged : IActorStreamMessage;
 
     public sealed partial class PartitionsAdded : IActorStreamMessage;
+
+    public sealed partial class ReassignmentStarted : IActorStreamMessage;
+
+    public sealed partial class ReassignmentCompleted : IActorStreamMessage;
 }
 
 namespace ActorStream.Protocol.Group

@@ -65,6 +65,7 @@ public sealed partial class ClusterController
         {
             _log.Info("[Controller] ISR of {0}-{1} is now [{2}] (partition epoch {3})", topic.Name, partition.Partition, string.Join(',', partition.Isr), partition.PartitionEpoch);
             replyTo.Tell(new AlterIsrResult { Partition = partition.Clone() });
+            CompleteCaughtUpReassignments();
         });
     }
 

@@ -47,12 +47,15 @@ public sealed partial class ClusterController : ReceivePersistentActor
         Recover<LeaderEpochBumped>(Apply);
         Recover<IsrChanged>(Apply);
         Recover<PartitionsAdded>(Apply);
+        Recover<ReassignmentStarted>(Apply);
+        Recover<ReassignmentCompleted>(Apply);
         Recover<RecoveryCompleted>(_ => _nextProducerId = _producerIdBlockEnd);
 
         Command<NodeRegistration>(HandleRegistration);
         Command<CreateTopicsRequest>(HandleCreateTopics);
         Command<DeleteTopicsRequest>(HandleDeleteTopics);
         Command<CreatePartitionsRequest>(HandleCreatePartitions);
+        Command<ReassignPartitionsRequest>(HandleReassignPartitions);
         Command<ElectLeader>(HandleElectLeader);
         Command<AlterIsr>(HandleAlterIsr);
         Command<Akka.Cluster.ClusterEvent.MemberRemoved>(HandleMemberRemoved);
@@ -369,6 +372,8 @@ public sealed partial class ClusterController : ReceivePersistentActor
                 case LeaderEpochBumped b: Apply(b); break;
                 case IsrChanged i: Apply(i); break;
                 case PartitionsAdded a: Apply(a); break;
+                case ReassignmentStarted r: Apply(r); break;
+                case ReassignmentCompleted r: Apply(r); break;
             }
 
             if (--remaining == 0)

@@ -91,6 +91,7 @@ public sealed class BrokerEndpoint : ReceiveActor, IWithUnboundedStash, IWithTim
         Receive<CreateTopicsRequest>(HandleCreateTopics);
         Receive<DeleteTopicsRequest>(request => _controller.Forward(request));
         Receive<CreatePartitionsRequest>(HandleCreatePartitions);
+        Receive<ReassignPartitionsRequest>(request => _controller.Forward(request));
         Receive<InitProducerIdRequest>(request => _controller.Forward(request));
         // Consumer groups: Forward keeps the member's actor as the sender, so the coordinator can watch it.
         Receive<JoinGroupRequest>(request => _groupCoordinator.Forward(request));

@@ -44,22 +44,12 @@ public sealed partial class PartitionEntity
 
     private void InitReplication(PartitionAssignment assignment)
     {
+        // Every follower gets a grace period of one lag time before it can be dropped from the ISR.
         _followers.Clear();
-        var now = MonotonicMs;
-        foreach (var replica in assignment.Replicas.Where(r => r != _settings.NodeId))
-        {
-            // A grace period of one lag time before a silent follower is dropped from the ISR.
-            _followers[replica] = new FollowerState { LastCaughtUpMs = now };
-        }
-
+        UpdateReplicaSet(assignment.Replicas);
         _isr = [.. assignment.Isr];
         _partitionEpoch = assignment.PartitionEpoch;
         _minInsync = TopicConfigs.MinInsync(_topic!.Configs, _settings.MinInsyncReplicas);
-        if (_followers.Count > 0)
-        {
-            var half = TimeSpan.FromMilliseconds(Math.Max(100, _settings.ReplicaLagTimeMax.TotalMilliseconds / 2));
-            Timers.StartPeriodicTimer("isr-check", IsrCheckTick.Instance, half);
-        }
     }
 
     private void HandleReplicaFetch(PartitionFetch fetch)
@@ -263,8 +253,30 @@ public sealed partial class PartitionEntity
 
         _isr = [.. state.Isr];
         _partitionEpoch = state.PartitionEpoch;
+        UpdateReplicaSet(state.Replicas);
         _logger.Info("[Partition {0}] ISR is now [{1}] (partition epoch {2})", Name, string.Join(',', _isr), _partitionEpoch);
         AdvanceHighWatermark();
+    }
+
+    /// <summary>A reassignment changed the replicas: new followers are tracked (with a grace period), removed ones forgotten.</summary>
+    private void UpdateReplicaSet(IEnumerable<int> replicas)
+    {
+        var wanted = replicas.Where(r => r != _settings.NodeId).ToHashSet();
+        foreach (var gone in _followers.Keys.Where(r => !wanted.Contains(r)).ToList())
+        {
+            _followers.Remove(gone);
+        }
+
+        foreach (var added in wanted.Where(r => !_followers.ContainsKey(r)))
+        {
+            _followers[added] = new FollowerState { LastCaughtUpMs = MonotonicMs };
+        }
+
+        if (_followers.Count > 0)
+        {
+            var half = TimeSpan.FromMilliseconds(Math.Max(100, _settings.ReplicaLagTimeMax.TotalMilliseconds / 2));
+            Timers.StartPeriodicTimer("isr-check", IsrCheckTick.Instance, half);
+        }
     }
 
     /// <summary>A newer leader exists: fail what waits on this one and stop; the node's follower takes over the log.</summary>

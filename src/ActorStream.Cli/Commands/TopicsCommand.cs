@@ -1,3 +1,4 @@
+using ActorStream.Client;
 using System.CommandLine;
 using ActorStream.Client.Admin;
 using ActorStream.Client.Config;
@@ -14,6 +15,7 @@ internal static class TopicsCommand
         command.Subcommands.Add(ListCommand());
         command.Subcommands.Add(DescribeCommand());
         command.Subcommands.Add(AlterCommand());
+        command.Subcommands.Add(ReassignCommand());
         command.Subcommands.Add(DeleteCommand());
         return command;
     }
@@ -93,6 +95,27 @@ internal static class TopicsCommand
             var name = parse.GetValue(topic)!;
             await admin.CreatePartitionsAsync(new Dictionary<string, int> { [name] = parse.GetValue(partitions) }, ct);
             Console.Out.WriteLine($"Topic {name} now has {parse.GetValue(partitions)} partitions.");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command ReassignCommand()
+    {
+        var bootstrap = CommonOptions.BootstrapServer();
+        var topic = CommonOptions.Topic();
+        var partition = new Option<int>("--partition") { Description = "The partition to move", Required = true };
+        var replicas = new Option<string>("--replicas") { Description = "The new replicas as node ids, preferred leader first, e.g. 2,0,1", Required = true };
+        var command = new Command("reassign", "Move a partition's replicas to other nodes (kafka-reassign-partitions.sh)") { bootstrap, topic, partition, replicas };
+        command.SetAction(async (parse, ct) =>
+        {
+            var nodes = parse.GetValue(replicas)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(n => int.TryParse(n, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : throw new ArgumentException($"--replicas: '{n}' is not a node id"))
+                .ToList();
+            await using var admin = Connect(parse.GetValue(bootstrap)!);
+            var tp = new TopicPartition(parse.GetValue(topic)!, parse.GetValue(partition));
+            await admin.AlterPartitionReassignmentsAsync(new Dictionary<TopicPartition, IReadOnlyList<int>> { [tp] = nodes }, ct);
+            Console.Out.WriteLine($"Reassignment of {tp.Topic}-{tp.Partition} to [{string.Join(',', nodes)}] started; it completes when the new replicas have caught up (topics describe).");
             return 0;
         });
         return command;

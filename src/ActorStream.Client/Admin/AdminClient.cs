@@ -83,6 +83,24 @@ public sealed class AdminClient : IAsyncDisposable
         ThrowFirstError(response.Results, "add partitions to");
     }
 
+    /// <summary>
+    /// Kafka's alterPartitionReassignments: moves each partition's replicas to the given node ids (the first is the
+    /// preferred leader). Returns once the controller accepted it; the move completes when the new replicas have caught
+    /// up (watch <see cref="DescribeTopicsAsync"/>: the replicas become exactly the target).
+    /// </summary>
+    public async Task AlterPartitionReassignmentsAsync(IReadOnlyDictionary<TopicPartition, IReadOnlyList<int>> reassignments, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reassignments);
+        var request = new ReassignPartitionsRequest();
+        request.Partitions.AddRange(reassignments.Select(r => new PartitionReassignment { Topic = r.Key.Topic, Partition = r.Key.Partition, Replicas = { r.Value } }));
+        var connection = await _started.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var response = await connection.AskAnyAsync<ReassignPartitionsResponse>(request, cancellationToken).ConfigureAwait(false);
+        if (response.Results.FirstOrDefault(r => r.ErrorCode != 0) is { } failed)
+        {
+            throw ActorStreamException.For(new TopicPartition(failed.Topic, failed.Partition), (ErrorCode)failed.ErrorCode, $"Cannot reassign {failed.Topic}-{failed.Partition}: {failed.ErrorMessage}");
+        }
+    }
+
     /// <summary>Names of every topic.</summary>
     public async Task<IReadOnlyList<string>> ListTopicsAsync(CancellationToken cancellationToken = default)
     {

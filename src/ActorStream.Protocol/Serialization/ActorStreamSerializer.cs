@@ -46,6 +46,10 @@ public sealed class ActorStreamSerializer : SerializerWithStringManifest
         Register<Client.CreatePartitionsTopic>("C26", Client.CreatePartitionsTopic.Parser);
         Register<Client.CreatePartitionsRequest>("C27", Client.CreatePartitionsRequest.Parser);
         Register<Client.CreatePartitionsResponse>("C28", Client.CreatePartitionsResponse.Parser);
+        Register<Client.PartitionReassignment>("C29", Client.PartitionReassignment.Parser);
+        Register<Client.ReassignPartitionsRequest>("C30", Client.ReassignPartitionsRequest.Parser);
+        Register<Client.ReassignPartitionResult>("C31", Client.ReassignPartitionResult.Parser);
+        Register<Client.ReassignPartitionsResponse>("C32", Client.ReassignPartitionsResponse.Parser);
         Register<Broker.PartitionAppend>("B1", Broker.PartitionAppend.Parser);
         Register<Broker.PartitionFetch>("B2", Broker.PartitionFetch.Parser);
         Register<Broker.PartitionListOffset>("B3", Broker.PartitionListOffset.Parser);
@@ -79,6 +83,8 @@ public sealed class ActorStreamSerializer : SerializerWithStringManifest
         Register<Broker.IsrChanged>("B31", Broker.IsrChanged.Parser);
         Register<Broker.PartitionStateChanged>("B32", Broker.PartitionStateChanged.Parser);
         Register<Broker.PartitionsAdded>("B33", Broker.PartitionsAdded.Parser);
+        Register<Broker.ReassignmentStarted>("B34", Broker.ReassignmentStarted.Parser);
+        Register<Broker.ReassignmentCompleted>("B35", Broker.ReassignmentCompleted.Parser);
         Register<Group.GroupPartition>("G1", Group.GroupPartition.Parser);
         Register<Group.MemberPartitions>("G2", Group.MemberPartitions.Parser);
         Register<Group.OffsetCommitPartition>("G3", Group.OffsetCommitPartition.Parser);
