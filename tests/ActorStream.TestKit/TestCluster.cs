@@ -40,14 +40,21 @@ public sealed class TestCluster : IAsyncDisposable
         }
         """;
 
+    /// <summary>
+    /// The throttler transport adapter (DESIGN.md section 8), for specs that cut nodes apart: addresses become
+    /// <c>akka.trttl.tcp://...</c>.
+    /// </summary>
+    public const string ThrottledTransportConfig = "akka.remote.dot-netty.tcp.applied-adapters = [trttl]";
+
     private readonly BrokerNode?[] _nodes;
     private readonly string _extra;
 
-    private TestCluster(string rootDir, int[] ports, string extra, string? journal)
+    private TestCluster(string rootDir, int[] ports, string extra, string? journal, bool throttled)
     {
         RootDir = rootDir;
         Ports = ports;
-        _extra = extra;
+        Throttled = throttled;
+        _extra = throttled ? extra + "\n" + ThrottledTransportConfig : extra;
         Journal = journal ?? "sqlite:" + JournalPath;
         _nodes = new BrokerNode?[ports.Length];
     }
@@ -66,6 +73,9 @@ public sealed class TestCluster : IAsyncDisposable
 
     public int Size => _nodes.Length;
 
+    /// <summary>Whether the nodes run the throttler transport adapter (see <see cref="StartAsync"/>).</summary>
+    public bool Throttled { get; }
+
     /// <summary>Indexes of the nodes running now.</summary>
     public IReadOnlyList<int> Running => Enumerable.Range(0, Size).Where(i => _nodes[i] is not null).ToList();
 
@@ -74,18 +84,20 @@ public sealed class TestCluster : IAsyncDisposable
 
     public string DataDir(int index) => Path.Combine(RootDir, $"node-{index}");
 
-    public Address AddressOf(int index) => new("akka.tcp", BrokerNode.SystemName, "127.0.0.1", Ports[index]);
+    public Address AddressOf(int index) => new(Throttled ? "akka.trttl.tcp" : "akka.tcp", BrokerNode.SystemName, "127.0.0.1", Ports[index]);
 
     /// <summary>
     /// Starts <paramref name="size"/> nodes one after the other (node 0 first, as the seed) and waits until every one of them
     /// sees all of them Up. <paramref name="extra"/> is HOCON given to every node, above the profile. <paramref name="journal"/>
     /// is the shared journal (<c>sqlite:PATH</c> or <c>postgres:CONNSTR</c>); by default the SQLite file <see cref="JournalPath"/>.
+    /// <paramref name="throttled"/> applies the throttler transport adapter (<see cref="ThrottledTransportConfig"/>), so a spec
+    /// can blackhole nodes from each other through the transport's management commands.
     /// </summary>
-    public static async Task<TestCluster> StartAsync(int size, string extra = "", string? journal = null)
+    public static async Task<TestCluster> StartAsync(int size, string extra = "", string? journal = null, bool throttled = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
         var rootDir = Path.Combine(Path.GetTempPath(), "actorstream-cluster", Guid.NewGuid().ToString("N"));
-        var cluster = new TestCluster(rootDir, DistinctFreePorts(size), extra, journal);
+        var cluster = new TestCluster(rootDir, DistinctFreePorts(size), extra, journal, throttled);
         try
         {
             for (var i = 0; i < size; i++)
@@ -148,6 +160,16 @@ public sealed class TestCluster : IAsyncDisposable
         await node.StopAsync().ConfigureAwait(false);
         _nodes[index] = null;
         await WaitForMembersUpAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Waits until node <paramref name="index"/>'s ActorSystem has terminated on its own (e.g. downed by the split brain
+    /// resolver) and frees its slot, so <see cref="StartNodeAsync"/> can start a new incarnation.
+    /// </summary>
+    public async Task AwaitTerminatedAsync(int index, TimeSpan timeout)
+    {
+        await this[index].System.WhenTerminated.WaitAsync(timeout).ConfigureAwait(false);
+        _nodes[index] = null;
     }
 
     /// <summary>Waits until every running node sees exactly the running nodes as members, all Up (and nobody unreachable).</summary>
