@@ -51,7 +51,7 @@ public sealed partial class ClusterController
         }
 
         var (topic, partition) = found;
-        var refusal = ValidateAlterIsr(request, partition);
+        var refusal = ValidateAlterIsr(request, partition) ?? RefuseDroppingUnreachable(request, partition);
         if (refusal is { } error)
         {
             Sender.Tell(new AlterIsrResult { ErrorCode = (int)error.Code, ErrorMessage = $"{topic.Name}-{partition.Partition}: {error.Message}", Partition = partition.Clone() });
@@ -93,6 +93,23 @@ public sealed partial class ClusterController
     private List<int> LiveNodeIds => _nodes.Values.Where(n => _memberAddresses.Contains(n.Address)).Select(n => n.NodeId).Order().ToList();
 
     private void HandleMemberUp(ClusterEvent.MemberUp up) => _memberAddresses.Add(up.Member.Address.ToString());
+
+    /// <summary>
+    /// A leader may not drop an unreachable node from the ISR: whether that node is gone or this side is the minority
+    /// is the split brain resolver's decision, and <see cref="RemoveNode"/> acts on it. Otherwise a controller cut off
+    /// with an isolated leader could persist "ISR = [that leader]" before its side downs itself, and the majority could
+    /// never elect a leader again (unclean election being off). Slow but reachable followers are dropped as usual.
+    /// </summary>
+    private (ErrorCode Code, string Message)? RefuseDroppingUnreachable(AlterIsr request, PartitionAssignment partition)
+    {
+        var unreachable = Akka.Cluster.Cluster.Get(Context.System).State.Unreachable.Select(m => m.Address.ToString()).ToHashSet(StringComparer.Ordinal);
+        var dropped = partition.Isr.Except(request.NewIsr)
+            .Where(n => _nodes.TryGetValue(n, out var node) && unreachable.Contains(node.Address))
+            .ToList();
+        return dropped.Count == 0
+            ? null
+            : (ErrorCode.RequestTimedOut, $"nodes [{string.Join(',', dropped)}] are unreachable: they leave the ISR when the cluster downs them, not before");
+    }
 
     /// <summary>A node left or was downed: out of every ISR (unless it is the last member) and out of leadership.</summary>
     private void HandleMemberRemoved(ClusterEvent.MemberRemoved removed)

@@ -3,6 +3,7 @@ using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
+using Akka.Event;
 using ActorStream.Broker.Controller;
 using ActorStream.Broker.Endpoint;
 using ActorStream.Broker.Group;
@@ -75,6 +76,7 @@ public sealed class BrokerNode : IAsyncDisposable
         try
         {
             var cluster = Cluster.Get(system);
+            WarnIfIsrShrinksBeforeFailureDetection(system, settings);
             var seeds = config.GetStringList("akka.cluster.seed-nodes");
             if (seeds.Count == 0)
             {
@@ -147,6 +149,23 @@ public sealed class BrokerNode : IAsyncDisposable
     /// Fails fast when another process listens on the node's port: the remote transport binds with address reuse,
     /// so a second node on the same port would start and silently share the port's connections.
     /// </summary>
+    /// <summary>
+    /// The controller refuses to drop unreachable nodes from an ISR (the split brain resolver decides), so a follower
+    /// must be unreachable before a leader's lag check asks: replication.lag-time-max must exceed failure detection.
+    /// </summary>
+    private static void WarnIfIsrShrinksBeforeFailureDetection(ActorSystem system, BrokerSettings settings)
+    {
+        var detector = system.Settings.Config.GetConfig("akka.cluster.failure-detector");
+        var detection = detector.GetTimeSpan("acceptable-heartbeat-pause") + detector.GetTimeSpan("heartbeat-interval");
+        if (settings.ReplicaLagTimeMax <= detection)
+        {
+            system.Log.Warning(
+                "actorstream.broker.replication.lag-time-max ({0}) should exceed failure detection ({1}): a leader cut off with the controller could otherwise shrink ISRs before the cluster decides which side is down",
+                settings.ReplicaLagTimeMax,
+                detection);
+        }
+    }
+
     private static void EnsurePortIsFree(string host, int port)
     {
         var addresses = global::System.Net.Dns.GetHostAddresses(host);
