@@ -391,8 +391,9 @@ public sealed partial class ClusterController : ReceivePersistentActor
     private ControllerSnapshot ToSnapshot()
     {
         var snapshot = new ControllerSnapshot { ClusterId = _clusterId, NextProducerId = _producerIdBlockEnd };
-        snapshot.Topics.AddRange(_topics.Values);
-        snapshot.Nodes.AddRange(_nodes.Values);
+        // Copies: the snapshot store serializes it later, while this actor goes on changing its state.
+        snapshot.Topics.AddRange(_topics.Values.Select(t => t.Clone()));
+        snapshot.Nodes.AddRange(_nodes.Values.Select(n => n.Clone()));
         return snapshot;
     }
 
@@ -400,7 +401,10 @@ public sealed partial class ClusterController : ReceivePersistentActor
     {
         var snapshot = new MetadataSnapshot { Version = _version, ClusterId = _clusterId, ControllerId = _settings.NodeId };
         snapshot.Brokers.AddRange(_nodes.Values.OrderBy(n => n.NodeId).Select(n => new Protocol.Client.BrokerNode { NodeId = n.NodeId, Host = n.Host, Port = n.Port, Address = n.Address }));
-        snapshot.Topics.AddRange(_topics.Values.OrderBy(t => t.Name, StringComparer.Ordinal));
+        // Deep copies: on this node the snapshot reaches the endpoint and the allocation strategy without serialization,
+        // and the controller keeps changing its own TopicState objects (an endpoint comparing "before" with "after" would
+        // see its old snapshot change under it).
+        snapshot.Topics.AddRange(_topics.Values.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => t.Clone()));
         return snapshot;
     }
 

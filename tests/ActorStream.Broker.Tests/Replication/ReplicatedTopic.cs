@@ -30,7 +30,7 @@ public sealed class ReplicatedTopic
 
     public string TopicId { get; }
 
-    public static async Task<ReplicatedTopic> CreateAsync(TestCluster cluster, string prefix, int minInsync)
+    public static async Task<ReplicatedTopic> CreateAsync(TestCluster cluster, string prefix, int minInsync, int replicationFactor = 3)
     {
         var name = prefix + "-" + Guid.NewGuid().ToString("N")[..10];
         var created = await cluster[cluster.Running[0]].Endpoint.Ask<CreateTopicsResponse>(new CreateTopicsRequest
@@ -41,7 +41,7 @@ public sealed class ReplicatedTopic
                 {
                     Name = name,
                     NumPartitions = 1,
-                    ReplicationFactor = 3,
+                    ReplicationFactor = (short)replicationFactor,
                     Configs = { ["min.insync.replicas"] = minInsync.ToString(System.Globalization.CultureInfo.InvariantCulture) },
                 },
             },
