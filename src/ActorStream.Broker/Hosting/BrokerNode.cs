@@ -26,6 +26,7 @@ namespace ActorStream.Broker.Hosting;
 /// /user/controller-proxy     ClusterSingletonProxy
 /// /user/group-coordinator    ClusterSingletonManager → GroupCoordinator (persistent: consumer groups, committed offsets)
 /// /user/group-coordinator-proxy ClusterSingletonProxy
+/// /user/replica-manager      ReplicaManager → one ReplicaFetcher per leader node (this node's follower copies)
 /// /user/broker               BrokerEndpoint: what clients talk to
 /// </code>
 /// </summary>
