@@ -16,7 +16,7 @@ records="${RECORDS:-1000000}"
 rate="${RATE:-5000}"
 latency_records="${LATENCY_RECORDS:-100000}"
 partitions="${PARTITIONS:-3}"
-read -r -a producer_props <<< "${PRODUCER_PROPS:-linger.ms=5 batch.size=65536}"
+read -r -a producer_props <<< "${PRODUCER_PROPS:-linger.ms=5 batch.size=262144}"
 dll="$root/src/ActorStream.Cli/bin/$configuration/net10.0/actorstream.dll"
 
 if [[ -z "${NO_BUILD:-}" ]]; then
