@@ -7,7 +7,7 @@
 # Prints the summary line of each run and the acks=all / acks=1 ratio. Stops every node it started by PID.
 #
 # Environment: CONFIGURATION (Release), RECORDS (1000000), RATE (5000), LATENCY_RECORDS (100000),
-# PARTITIONS (3), PRODUCER_PROPS ("linger.ms=5 batch.size=65536"), NO_BUILD (set to skip the build).
+# PARTITIONS (3), PRODUCER_PROPS ("linger.ms=5 batch.size=262144"), NO_BUILD (set to skip the build).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
