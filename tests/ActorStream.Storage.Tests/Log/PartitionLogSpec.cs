@@ -251,6 +251,25 @@ public class PartitionLogSpec : IDisposable
     }
 
     [Fact]
+    public void AppendAsFollower_must_refuse_a_corrupt_batch_from_the_leader_and_store_none_of_the_request()
+    {
+        using var leader = PartitionLog.Open(_dir.Sub("leader"), null, _time);
+        using var follower = PartitionLog.Open(_dir.Sub("follower"), null, _time);
+        leader.AppendRecords(3, leaderEpoch: 1);
+        leader.AppendRecords(4, leaderEpoch: 1);
+        var bytes = leader.Read(0, 1 << 20).Records.ToArray();
+        var damaged = (byte[])bytes.Clone();
+        damaged[^5] ^= 0xFF; // inside the second batch's records: its CRC no longer matches
+
+        Assert.Throws<CorruptRecordException>(() => follower.AppendAsFollower(damaged));
+        Assert.Equal(0, follower.LogEndOffset);
+        Assert.Equal(0, follower.Size);
+
+        follower.AppendAsFollower(bytes);
+        Assert.Equal(7, follower.LogEndOffset);
+    }
+
+    [Fact]
     public void Reopening_after_a_clean_close_must_keep_every_record_without_recovery()
     {
         using (var log = Open(LogConfig.Default with { SegmentBytes = 1000 }))
