@@ -55,6 +55,7 @@ public sealed class ReplicaFetcher : ReceiveActor, IWithTimers
     private readonly int _leaderId;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<(string TopicId, int Partition), Replica> _replicas = [];
+    private readonly Dictionary<string, FollowedPartition> _requestedLogs = new(StringComparer.Ordinal);
     private ActorSelection? _leader;
     private string? _leaderPath;
     private bool _inFlight;
@@ -142,6 +143,7 @@ public sealed class ReplicaFetcher : ReceiveActor, IWithTimers
     {
         var info = replica.Info;
         var config = Partition.TopicConfigs.ToLogConfig(_settings.LogDefaults, info.Configs);
+        _requestedLogs[LogManager.DirectoryName(info.Topic, info.Partition, info.TopicId)] = info;
         _logManager.Tell(new LogManager.OpenLogAsFollower(info.TopicId, info.Topic, info.Partition, config));
         Timers.StartSingleTimer(("open", info.Key), new RetryOpen(info.Key), TimeSpan.FromSeconds(5));
     }
@@ -151,30 +153,24 @@ public sealed class ReplicaFetcher : ReceiveActor, IWithTimers
 
     private void HandleLogOpened(LogManager.LogOpened opened)
     {
-        var name = Path.GetFileName(opened.Log.Directory);
-        var replica = _replicas.Values.FirstOrDefault(r => LogManager.DirectoryName(r.Info.Topic, r.Info.Partition, r.Info.TopicId) == name);
-        if (replica is null)
+        if (!_requestedLogs.Remove(Path.GetFileName(opened.Log.Directory), out var info))
         {
-            // Not followed any more: give it straight back.
-            _logManager.Tell(ReleasedMessage(opened.Log, opened.HighWatermark));
             return;
         }
 
-        Timers.Cancel(("open", replica.Info.Key));
+        if (!_replicas.TryGetValue(info.Key, out var replica))
+        {
+            // Not followed any more: give it straight back.
+            _logManager.Tell(new LogManager.LogReleased(info.TopicId, info.Topic, info.Partition, opened.HighWatermark));
+            return;
+        }
+
+        Timers.Cancel(("open", info.Key));
         replica.Log = opened.Log;
         replica.HighWatermark = Math.Min(opened.HighWatermark, opened.Log.LogEndOffset);
         replica.LastEpoch = LastBatchEpoch(opened.Log);
-        _log.Info("[Follower of node {0}] Following {1}-{2} from offset {3}", _leaderId, replica.Info.Topic, replica.Info.Partition, opened.Log.LogEndOffset);
+        _log.Info("[Follower of node {0}] Following {1}-{2} from offset {3}", _leaderId, info.Topic, info.Partition, opened.Log.LogEndOffset);
         MaybeFetch();
-    }
-
-    private LogManager.LogReleased ReleasedMessage(PartitionLog log, long highWatermark)
-    {
-        var name = Path.GetFileName(log.Directory);
-        var replica = _replicas.Values.FirstOrDefault(r => LogManager.DirectoryName(r.Info.Topic, r.Info.Partition, r.Info.TopicId) == name);
-        return replica is null
-            ? new LogManager.LogReleased("", "", -1, highWatermark)
-            : new LogManager.LogReleased(replica.Info.TopicId, replica.Info.Topic, replica.Info.Partition, highWatermark);
     }
 
     private void HandleRelease(LogManager.ReleaseLog release)
@@ -252,10 +248,10 @@ public sealed class ReplicaFetcher : ReceiveActor, IWithTimers
         }
 
         _inFlight = false;
+        var byName = _replicas.Values.ToDictionary(r => (r.Info.Topic, r.Info.Partition));
         foreach (var result in fetched.Response.Partitions)
         {
-            var replica = _replicas.Values.FirstOrDefault(r => r.Info.Topic == result.Topic && r.Info.Partition == result.Partition);
-            if (replica?.Log is { } log)
+            if (byName.TryGetValue((result.Topic, result.Partition), out var replica) && replica.Log is { } log)
             {
                 Apply(replica, log, result);
             }
@@ -310,9 +306,9 @@ public sealed class ReplicaFetcher : ReceiveActor, IWithTimers
     {
         // The first batch may start before the fetch offset; only what continues the log is appended.
         var position = 0;
-        while (records.Length - position >= RecordBatch.HeaderSize && RecordBatchHeader.Read(records[position..]).NextOffset <= log.LogEndOffset)
+        while (records.Length - position >= RecordBatch.HeaderSize && RecordBatchHeader.Read(records[position..]) is var header && header.NextOffset <= log.LogEndOffset)
         {
-            position += RecordBatchHeader.Read(records[position..]).SizeInBytes;
+            position += header.SizeInBytes;
         }
 
         var fresh = records[position..];
