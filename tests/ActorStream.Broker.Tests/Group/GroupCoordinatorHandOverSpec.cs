@@ -16,9 +16,6 @@ namespace ActorStream.Broker.Tests.Group;
 [Collection(MultiNodeCollection.Name)]
 public sealed class GroupCoordinatorHandOverSpec
 {
-    /// <summary>One ask; during the hand-over the proxy buffers requests, so callers retry inside <see cref="Eventually"/>.</summary>
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
-
     [Fact]
     public async Task Committed_offsets_and_membership_must_survive_a_hand_over_to_the_other_node()
     {
@@ -37,8 +34,8 @@ public sealed class GroupCoordinatorHandOverSpec
             new CreateTopicsRequest { Topics = { new CreatableTopic { Name = topic, NumPartitions = 2, ReplicationFactor = 2 } } }, TestCluster.Timeout);
         Assert.Equal(0, created.Results.Single().ErrorCode);
 
-        var joined = await JoinWithBothPartitionsAsync(cluster[oldest], group, topic);
-        var committed = await cluster[oldest].Endpoint.Ask<OffsetCommitResponse>(Commit(group, topic, joined, (0, 3, null), (1, 5, "meta")), TestCluster.Timeout);
+        var joined = await HandOverRequests.JoinWithBothPartitionsAsync(cluster[oldest], group, topic);
+        var committed = await cluster[oldest].Endpoint.Ask<OffsetCommitResponse>(HandOverRequests.Commit(group, topic, joined, (0, 3, null), (1, 5, "meta")), TestCluster.Timeout);
         Assert.All(committed.Partitions, p => Assert.Equal(0, p.ErrorCode));
 
         await cluster.StopNodeAsync(oldest);
@@ -47,67 +44,12 @@ public sealed class GroupCoordinatorHandOverSpec
         Assert.Equal(MemberStatus.Up, Cluster.Get(cluster[survivor].System).SelfMember.Status);
         await Eventually.TrueAsync(() => cluster.HostsSingletonAsync(survivor, GroupCoordinator.Name), TestCluster.Timeout, "the coordinator moved to the survivor");
         await Eventually.AssertAsync(async () =>
-            Assert.Equal([(0, 3L, ""), (1, 5L, "meta")], await FetchAsync(cluster[survivor], group, topic)), TestCluster.Timeout);
+            Assert.Equal([(0, 3L, ""), (1, 5L, "meta")], await HandOverRequests.FetchAsync(cluster[survivor], group, topic)), TestCluster.Timeout);
 
         // The member and its generation were recovered too: it commits again without rejoining (a hand-over alone is no rebalance).
-        var after = await cluster[survivor].Endpoint.Ask<OffsetCommitResponse>(Commit(group, topic, joined, (0, 7, null)), TestCluster.Timeout);
+        var after = await cluster[survivor].Endpoint.Ask<OffsetCommitResponse>(HandOverRequests.Commit(group, topic, joined, (0, 7, null)), TestCluster.Timeout);
         Assert.All(after.Partitions, p => Assert.Equal(0, p.ErrorCode));
-        Assert.Equal([(0, 7L, ""), (1, 5L, "meta")], await FetchAsync(cluster[survivor], group, topic));
+        Assert.Equal([(0, 7L, ""), (1, 5L, "meta")], await HandOverRequests.FetchAsync(cluster[survivor], group, topic));
         Assert.Equal(MemberStatus.Up, Cluster.Get(cluster[survivor].System).SelfMember.Status);
-    }
-
-    private static async Task<JoinGroupResponse> JoinWithBothPartitionsAsync(BrokerNode node, string group, string topic)
-    {
-        JoinGroupRequest Join(string memberId) => new()
-        {
-            GroupId = group,
-            MemberId = memberId,
-            ClientId = "hand-over-spec",
-            // Long enough that the member outlives the hand-over without heartbeats (the new coordinator restarts sessions).
-            SessionTimeoutMs = 120_000,
-            RebalanceTimeoutMs = 30_000,
-            Topics = { topic },
-            Assignors = { "range" },
-        };
-
-        var joined = await node.Endpoint.Ask<JoinGroupResponse>(Join(""), TestCluster.Timeout);
-        Assert.Equal(0, joined.ErrorCode);
-        // The coordinator may learn of the new topic just after the join: that starts a rebalance, which a rejoin completes.
-        if (joined.Assignment.Count < 2)
-        {
-            await Eventually.AssertAsync(async () =>
-            {
-                joined = await node.Endpoint.Ask<JoinGroupResponse>(Join(joined.MemberId), AskTimeout);
-                Assert.Equal(2, joined.Assignment.Count);
-            }, TestCluster.Timeout);
-        }
-
-        return joined;
-    }
-
-    private static OffsetCommitRequest Commit(string group, string topic, JoinGroupResponse member, params (int Partition, long Offset, string? Metadata)[] offsets)
-    {
-        var request = new OffsetCommitRequest { GroupId = group, MemberId = member.MemberId, GenerationId = member.GenerationId };
-        foreach (var (partition, offset, metadata) in offsets)
-        {
-            var commit = new OffsetCommitPartition { Topic = topic, Partition = partition, Offset = offset };
-            if (metadata is not null)
-            {
-                commit.Metadata = metadata;
-            }
-
-            request.Offsets.Add(commit);
-        }
-
-        return request;
-    }
-
-    private static async Task<List<(int Partition, long Offset, string Metadata)>> FetchAsync(BrokerNode node, string group, string topic)
-    {
-        var fetched = await node.Endpoint.Ask<OffsetFetchResponse>(
-            new OffsetFetchRequest { GroupId = group, Partitions = { new GroupPartition { Topic = topic, Partition = 0 }, new GroupPartition { Topic = topic, Partition = 1 } } },
-            AskTimeout);
-        Assert.Equal(0, fetched.ErrorCode);
-        return fetched.Partitions.Select(p => (p.Partition, p.Offset, p.Metadata)).ToList();
     }
 }

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster;
+using ActorStream.Broker.Tests.Group;
 using ActorStream.Broker.Tests.Support;
 using ActorStream.Protocol.Client;
 using ActorStream.Protocol.Group;
@@ -16,9 +17,6 @@ namespace ActorStream.Broker.Tests.Postgres;
 [Collection(MultiNodeCollection.Name)]
 public sealed class PostgresGroupCoordinatorHandOverSpec : IAsyncLifetime
 {
-    /// <summary>One ask; during the hand-over the proxy buffers requests, so callers retry inside <see cref="Eventually"/>.</summary>
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
-
     private PostgresSchema? _schema;
 
     private PostgresSchema Schema => _schema ?? throw new InvalidOperationException("The schema was not created");
@@ -49,8 +47,8 @@ public sealed class PostgresGroupCoordinatorHandOverSpec : IAsyncLifetime
             new CreateTopicsRequest { Topics = { new CreatableTopic { Name = topic, NumPartitions = 2, ReplicationFactor = 2 } } }, TestCluster.Timeout);
         Assert.Equal(0, created.Results.Single().ErrorCode);
 
-        var joined = await JoinWithBothPartitionsAsync(cluster[oldest], group, topic);
-        var committed = await cluster[oldest].Endpoint.Ask<OffsetCommitResponse>(Commit(group, topic, joined, (0, 3), (1, 5)), TestCluster.Timeout);
+        var joined = await HandOverRequests.JoinWithBothPartitionsAsync(cluster[oldest], group, topic);
+        var committed = await cluster[oldest].Endpoint.Ask<OffsetCommitResponse>(HandOverRequests.Commit(group, topic, joined, (0, 3, null), (1, 5, null)), TestCluster.Timeout);
         Assert.All(committed.Partitions, p => Assert.Equal(0, p.ErrorCode));
 
         await cluster.StopNodeAsync(oldest);
@@ -61,55 +59,13 @@ public sealed class PostgresGroupCoordinatorHandOverSpec : IAsyncLifetime
             Assert.Equal([(0, 3L), (1, 5L)], await FetchAsync(cluster[survivor], group, topic)), TestCluster.Timeout);
 
         // The member and its generation were recovered too: it commits again without rejoining.
-        var after = await cluster[survivor].Endpoint.Ask<OffsetCommitResponse>(Commit(group, topic, joined, (0, 7)), TestCluster.Timeout);
+        var after = await cluster[survivor].Endpoint.Ask<OffsetCommitResponse>(HandOverRequests.Commit(group, topic, joined, (0, 7, null)), TestCluster.Timeout);
         Assert.All(after.Partitions, p => Assert.Equal(0, p.ErrorCode));
         Assert.Equal([(0, 7L), (1, 5L)], await FetchAsync(cluster[survivor], group, topic));
         Assert.Equal(MemberStatus.Up, Cluster.Get(cluster[survivor].System).SelfMember.Status);
         Assert.True(await Schema.CountRowsAsync("journal") > 0, "the cluster's events are in this fixture's PostgreSQL schema");
     }
 
-    private static async Task<JoinGroupResponse> JoinWithBothPartitionsAsync(BrokerNode node, string group, string topic)
-    {
-        JoinGroupRequest Join(string memberId) => new()
-        {
-            GroupId = group,
-            MemberId = memberId,
-            ClientId = "pg-hand-over-spec",
-            // Long enough that the member outlives the hand-over without heartbeats (the new coordinator restarts sessions).
-            SessionTimeoutMs = 120_000,
-            RebalanceTimeoutMs = 30_000,
-            Topics = { topic },
-            Assignors = { "range" },
-        };
-
-        var joined = await node.Endpoint.Ask<JoinGroupResponse>(Join(""), TestCluster.Timeout);
-        Assert.Equal(0, joined.ErrorCode);
-        // The coordinator may learn of the new topic just after the join: that starts a rebalance, which a rejoin completes.
-        if (joined.Assignment.Count < 2)
-        {
-            await Eventually.AssertAsync(async () =>
-            {
-                joined = await node.Endpoint.Ask<JoinGroupResponse>(Join(joined.MemberId), AskTimeout);
-                Assert.Equal(2, joined.Assignment.Count);
-            }, TestCluster.Timeout);
-        }
-
-        return joined;
-    }
-
-    private static OffsetCommitRequest Commit(string group, string topic, JoinGroupResponse member, params (int Partition, long Offset)[] offsets)
-    {
-        var request = new OffsetCommitRequest { GroupId = group, MemberId = member.MemberId, GenerationId = member.GenerationId };
-        request.Offsets.Add(offsets.Select(o => new OffsetCommitPartition { Topic = topic, Partition = o.Partition, Offset = o.Offset }));
-        return request;
-    }
-
-    private static async Task<List<(int Partition, long Offset)>> FetchAsync(BrokerNode node, string group, string topic)
-    {
-        var fetched = await node.Endpoint.Ask<OffsetFetchResponse>(
-            new OffsetFetchRequest { GroupId = group, Partitions = { new GroupPartition { Topic = topic, Partition = 0 }, new GroupPartition { Topic = topic, Partition = 1 } } },
-            AskTimeout);
-        Assert.Equal(0, fetched.ErrorCode);
-        return fetched.Partitions.Select(p => (p.Partition, p.Offset)).ToList();
-    }
+    private static async Task<List<(int Partition, long Offset)>> FetchAsync(BrokerNode node, string group, string topic) =>
+        (await HandOverRequests.FetchAsync(node, group, topic)).Select(p => (p.Partition, p.Offset)).ToList();
 }
