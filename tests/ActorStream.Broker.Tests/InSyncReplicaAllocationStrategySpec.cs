@@ -25,15 +25,22 @@ public sealed class InSyncReplicaAllocationStrategySpec : Akka.TestKit.Xunit2.Te
             akka.loglevel = WARNING
             """))
     {
+        // The strategy only uses regions of Up members: this system is a one-node cluster.
+        var cluster = Cluster.Get(Sys);
+        cluster.Join(cluster.SelfAddress);
+        AwaitCondition(() => cluster.State.Members.Any(m => m.Address == cluster.SelfAddress && m.Status == MemberStatus.Up), TimeSpan.FromSeconds(30));
     }
 
-    private InSyncReplicaAllocationStrategy StartStrategy(params PartitionAssignment[] partitions)
+    private InSyncReplicaAllocationStrategy StartStrategy(params PartitionAssignment[] partitions) => StartStrategy(partitions, otherBrokers: []);
+
+    private InSyncReplicaAllocationStrategy StartStrategy(PartitionAssignment[] partitions, (int NodeId, Address Address)[] otherBrokers)
     {
         var snapshot = new MetadataSnapshot
         {
             Brokers = { new Protocol.Client.BrokerNode { NodeId = ThisNode, Host = "127.0.0.1", Port = Cluster.Get(Sys).SelfAddress.Port ?? 0, Address = Cluster.Get(Sys).SelfAddress.ToString() } },
             Topics = { new TopicState { Name = "orders", TopicId = TopicId, Partitions = { partitions } } },
         };
+        snapshot.Brokers.AddRange(otherBrokers.Select(b => new Protocol.Client.BrokerNode { NodeId = b.NodeId, Host = b.Address.Host, Port = b.Address.Port ?? 0, Address = b.Address.ToString() }));
         Sys.ActorOf(dsl => dsl.ReceiveAny((_, context) => context.Sender.Tell(snapshot)), "controller-proxy");
         return Started();
     }
@@ -97,5 +104,20 @@ public sealed class InSyncReplicaAllocationStrategySpec : Akka.TestKit.Xunit2.Te
         var strategy = StartStrategy(new PartitionAssignment { Partition = 0, Replicas = { 3, ThisNode }, Isr = { 3, ThisNode } });
         var region = CreateTestProbe().Ref;
         Assert.Empty(await strategy.Rebalance(Allocations((region, [Shard(0)])), ImmutableHashSet<string>.Empty));
+    }
+
+    [Fact]
+    public async Task A_shard_whose_region_is_on_a_node_no_longer_in_the_cluster_must_be_left_to_the_coordinator()
+    {
+        // Node 3 led the partition and has been removed; the coordinator has not yet seen its region terminate. Handing the
+        // shard off to that region would stall the partition for the coordinator's whole handoff-timeout.
+        var gone = new Address(Cluster.Get(Sys).SelfAddress.Protocol, Sys.Name, "127.0.0.1", 1);
+        var strategy = StartStrategy([new PartitionAssignment { Partition = 0, Replicas = { 3, ThisNode }, Isr = { ThisNode } }], [(3, gone)]);
+        var deadRegion = ((ExtendedActorSystem)Sys).Provider.ResolveActorRef(gone + "/system/sharding/partition");
+        var localRegion = CreateTestProbe().Ref;
+        var allocations = Allocations((deadRegion, [Shard(0)]), (localRegion, []));
+
+        Assert.Empty(await strategy.Rebalance(allocations, ImmutableHashSet<string>.Empty));
+        Assert.Same(localRegion, await strategy.AllocateShard(localRegion, Shard(0), Allocations((deadRegion, []), (localRegion, []))));
     }
 }

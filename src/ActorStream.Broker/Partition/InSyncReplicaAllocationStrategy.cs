@@ -19,6 +19,13 @@ namespace ActorStream.Broker.Partition;
 /// faults and the coordinator asks again on the region's next retry. Concurrent calls for one shard agree because the
 /// answer depends only on the controller's metadata and the live regions.
 /// </para>
+/// <para>
+/// A region counts as live only while its node is an Up (or WeaklyUp) member that nobody finds unreachable. The coordinator
+/// learns that a region is gone a little after the node is removed from the cluster; a rebalance in that window would
+/// hand a shard off to the dead region, and the coordinator would then wait the whole <c>handoff-timeout</c> (60 s) before
+/// starting the partition anywhere else. Shards of a region that is not live are left to the coordinator, which
+/// reallocates them once it sees the region terminate.
+/// </para>
 /// </summary>
 public sealed class InSyncReplicaAllocationStrategy : IActorSystemDependentAllocationStrategy
 {
@@ -28,7 +35,19 @@ public sealed class InSyncReplicaAllocationStrategy : IActorSystemDependentAlloc
     private readonly int _maxSimultaneousRebalance;
     private Started? _started;
 
-    private sealed record Started(ActorSelection Controller, Address SelfAddress, ILoggingAdapter Log);
+    private sealed record Started(ActorSelection Controller, Address SelfAddress, Cluster Cluster, ILoggingAdapter Log)
+    {
+        /// <summary>The addresses of Up and WeaklyUp members nobody finds unreachable (read from the cluster's current state).</summary>
+        public HashSet<Address> LiveAddresses()
+        {
+            var state = Cluster.State;
+            var unreachable = state.Unreachable.Select(m => m.Address).ToHashSet();
+            return state.Members
+                .Where(m => m.Status is MemberStatus.Up or MemberStatus.WeaklyUp && !unreachable.Contains(m.Address))
+                .Select(m => m.Address)
+                .ToHashSet();
+        }
+    }
 
     /// <param name="controllerTimeout">How long one decision waits for the controller before the coordinator's retry takes over.</param>
     /// <param name="maxSimultaneousRebalance">At most this many partitions are being handed off to their preferred leader at once.</param>
@@ -40,17 +59,19 @@ public sealed class InSyncReplicaAllocationStrategy : IActorSystemDependentAlloc
 
     /// <summary>Called by the shard coordinator wherever it (re)starts, before any allocation or rebalance.</summary>
     public void Start(ActorSystem system) =>
-        _started = new Started(system.ActorSelection(ControllerProxyPath), Cluster.Get(system).SelfAddress, Logging.GetLogger(system, GetType()));
+        _started = new Started(system.ActorSelection(ControllerProxyPath), Cluster.Get(system).SelfAddress, Cluster.Get(system), Logging.GetLogger(system, GetType()));
 
     public async Task<IActorRef> AllocateShard(IActorRef requester, string shardId, IImmutableDictionary<IActorRef, IImmutableList<string>> currentShardAllocations)
     {
         var started = _started ?? throw new InvalidOperationException("The shard coordinator did not call Start(ActorSystem)");
         var snapshot = await started.Controller.Ask<MetadataSnapshot>(new GetMetadataSnapshot(), _controllerTimeout).ConfigureAwait(false);
         var book = BrokerAddressBook.From(snapshot);
+        var live = started.LiveAddresses();
         var regionsByNode = new Dictionary<int, IActorRef>();
         foreach (var region in currentShardAllocations.Keys)
         {
-            if (book.NodeIdOf(AddressOf(region, started.SelfAddress)) is { } nodeId)
+            var address = AddressOf(region, started.SelfAddress);
+            if (live.Contains(address) && book.NodeIdOf(address) is { } nodeId)
             {
                 regionsByNode.TryAdd(nodeId, region);
             }
@@ -100,11 +121,18 @@ public sealed class InSyncReplicaAllocationStrategy : IActorSystemDependentAlloc
 
         var book = BrokerAddressBook.From(snapshot);
         var partitions = PartitionsByShardId(snapshot);
+        var liveAddresses = started.LiveAddresses();
         var liveNodes = new HashSet<int>();
         var hosted = new List<HostedPartition>();
         foreach (var (region, shards) in currentShardAllocations)
         {
-            var nodeId = book.NodeIdOf(AddressOf(region, started.SelfAddress));
+            var address = AddressOf(region, started.SelfAddress);
+            if (!liveAddresses.Contains(address))
+            {
+                continue; // a dead region cannot hand off; the coordinator reallocates its shards when it sees it terminate
+            }
+
+            var nodeId = book.NodeIdOf(address);
             if (nodeId is { } live)
             {
                 liveNodes.Add(live);
