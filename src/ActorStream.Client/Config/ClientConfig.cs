@@ -9,7 +9,7 @@ public abstract record ClientConfig
     /// <summary>Property names accepted by every client and deliberately ignored (socket tuning Akka.Remote owns).</summary>
     private static readonly string[] IgnoredCommon =
     [
-        "client.dns.lookup", "connections.max.idle.ms", "reconnect.backoff.ms", "reconnect.backoff.max.ms",
+        "client.dns.lookup", "connections.max.idle.ms", "reconnect.backoff.max.ms",
         "send.buffer.bytes", "receive.buffer.bytes", "socket.connection.setup.timeout.ms",
         "socket.connection.setup.timeout.max.ms", "security.protocol",
     ];
@@ -25,6 +25,7 @@ public abstract record ClientConfig
         RequestTimeoutMs = properties.Int("request.timeout.ms", RequestTimeoutMs, min: 1);
         RetryBackoffMs = properties.Int("retry.backoff.ms", RetryBackoffMs, min: 0);
         MetadataMaxAgeMs = properties.Int("metadata.max.age.ms", MetadataMaxAgeMs, min: 0);
+        ReconnectBackoffMs = properties.Int("reconnect.backoff.ms", ReconnectBackoffMs, min: 0);
         ClientHostname = properties.String("client.hostname", ClientHostname);
     }
 
@@ -44,6 +45,13 @@ public abstract record ClientConfig
     public int MetadataMaxAgeMs { get; init; } = 300_000;
 
     /// <summary>
+    /// <c>reconnect.backoff.ms</c>: after the connection to a node drops or is refused (its requests then fail at once),
+    /// requests keep away from that node this long before trying it again. Longer than Kafka's 50 ms because Akka.Remote
+    /// drops messages to an address it just failed to reach for a moment (the client sets that gate to 200 ms).
+    /// </summary>
+    public int ReconnectBackoffMs { get; init; } = 500;
+
+    /// <summary>
     /// <c>client.hostname</c> (ActorStream only): the interface the client's Akka.Remote endpoint binds to. Brokers
     /// answer to this address, so it must be reachable from them.
     /// </summary>
@@ -58,6 +66,7 @@ public abstract record ClientConfig
         ConfigValidation.InRange("request.timeout.ms", RequestTimeoutMs, 1);
         ConfigValidation.InRange("retry.backoff.ms", RetryBackoffMs, 0);
         ConfigValidation.InRange("metadata.max.age.ms", MetadataMaxAgeMs, 0);
+        ConfigValidation.InRange("reconnect.backoff.ms", ReconnectBackoffMs, 0);
         if (string.IsNullOrWhiteSpace(ClientHostname))
         {
             throw new ArgumentException("client.hostname must not be empty", "client.hostname");

@@ -32,6 +32,8 @@ internal sealed class ClientConnection : IAsyncDisposable
     {
         System = system;
         _config = config;
+        Links = new NodeLinks(TimeSpan.FromMilliseconds(config.ReconnectBackoffMs));
+        NodeLinks.Listen(system, Links);
         Log = Logging.GetLogger(system, $"actorstream-client[{config.ClientId}]");
     }
 
@@ -40,6 +42,9 @@ internal sealed class ClientConnection : IAsyncDisposable
     public ILoggingAdapter Log { get; }
 
     public ClusterMetadata Metadata => Volatile.Read(ref _metadata);
+
+    /// <summary>Which nodes' connections just dropped (requests to them fail fast; see <see cref="NodeLinks"/>).</summary>
+    public NodeLinks Links { get; }
 
     public TimeSpan RequestTimeout => TimeSpan.FromMilliseconds(_config.RequestTimeoutMs);
 
@@ -93,6 +98,17 @@ internal sealed class ClientConnection : IAsyncDisposable
     /// <summary>The endpoint of a node, or null when the node is not in the metadata.</summary>
     public IActorRef? Endpoint(int nodeId) =>
         Metadata.Nodes.TryGetValue(nodeId, out var node) ? EndpointAt(node.Address) : null;
+
+    /// <summary>Cancelled when the connection to node <paramref name="nodeId"/> drops (never, for a node not in the metadata).</summary>
+    public CancellationToken LostToken(int nodeId) =>
+        Metadata.Nodes.TryGetValue(nodeId, out var node) ? Links.LostToken(node.Address) : CancellationToken.None;
+
+    /// <summary>Whether node <paramref name="nodeId"/>'s connection dropped less than <c>reconnect.backoff.ms</c> ago.</summary>
+    public bool IsBackingOff(int nodeId, out TimeSpan retryIn)
+    {
+        retryIn = TimeSpan.Zero;
+        return Metadata.Nodes.TryGetValue(nodeId, out var node) && Links.IsBackingOff(node.Address, out retryIn);
+    }
 
     /// <summary>Any known node's endpoint (the least recently failed would be better; any will do for now).</summary>
     public IActorRef AnyEndpoint()
@@ -152,18 +168,24 @@ internal sealed class ClientConnection : IAsyncDisposable
         var candidates = Metadata.Nodes.Values.Select(n => n.Address)
             .Concat(_config.ParsedBootstrapServers.Select(s => $"akka.tcp://actorstream@{s.Host}:{s.Port}"))
             .Distinct(StringComparer.Ordinal)
-            .OrderBy(_ => Random.Shared.Next())
+            .OrderBy(a => Links.IsBackingOff(a, out _))
+            .ThenBy(_ => Random.Shared.Next())
             .ToList();
         Exception? last = null;
         foreach (var address in candidates)
         {
+            using var lostOrCancelled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, Links.LostToken(address));
             try
             {
-                return await EndpointAt(address).Ask<T>(request, RequestTimeout, cancellationToken).ConfigureAwait(false);
+                return await EndpointAt(address).Ask<T>(request, RequestTimeout, lostOrCancelled.Token).ConfigureAwait(false);
             }
             catch (AskTimeoutException e)
             {
                 last = e;
+            }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                last = e; // the connection to that node dropped: try the next one
             }
         }
 

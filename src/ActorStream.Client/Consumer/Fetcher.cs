@@ -120,7 +120,7 @@ internal sealed class Fetcher<TKey, TValue>
         foreach (var (node, offsets) in byNode)
         {
             var endpoint = _connection.Endpoint(node);
-            if (endpoint is null)
+            if (endpoint is null || _connection.IsBackingOff(node, out _))
             {
                 MetadataStale = true;
                 continue;
@@ -143,7 +143,8 @@ internal sealed class Fetcher<TKey, TValue>
                 PartitionMaxBytes = _config.MaxPartitionFetchBytes,
             }));
             var timeout = TimeSpan.FromMilliseconds((long)_config.FetchMaxWaitMs + _config.RequestTimeoutMs);
-            _pending[node] = new PendingFetch(ClientConnection.AskAsync<FetchResponse>(endpoint, request, timeout), offsets);
+            // A lost connection ends the fetch at once instead of after the timeout (the partitions' leader may have moved).
+            _pending[node] = new PendingFetch(ClientConnection.AskAsync<FetchResponse>(endpoint, request, timeout, _connection.LostToken(node)), offsets);
         }
     }
 

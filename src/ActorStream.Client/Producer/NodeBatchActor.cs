@@ -13,7 +13,9 @@ namespace ActorStream.Client.Producer;
 /// batch of every partition the node leads into ONE <see cref="ProduceRequest"/> (piggybacking), keeps at most
 /// <c>max.in.flight.requests.per.connection</c> requests unanswered, and settles each batch from the response:
 /// success, retry (after a metadata refresh and <c>retry.backoff.ms</c>; the batch may then go to another node's
-/// actor) or failure.
+/// actor) or failure. When the connection to the node drops (<see cref="NodeLinks"/>), every request in flight on it
+/// fails at once as a retriable network error, and batches wait for new metadata instead of going to the lost node
+/// until <c>reconnect.backoff.ms</c> has passed.
 /// </summary>
 internal sealed class NodeBatchActor : ReceiveActor, IWithTimers
 {
@@ -31,7 +33,10 @@ internal sealed class NodeBatchActor : ReceiveActor, IWithTimers
 
     private sealed record RequestExpired(long CorrelationId);
 
-    private sealed record InFlightRequest(IReadOnlyList<ProducerBatch> Batches);
+    /// <summary><paramref name="Link"/>: the connection it was sent on (<see cref="ClientConnection.LostToken"/>).</summary>
+    private sealed record InFlightRequest(IReadOnlyList<ProducerBatch> Batches, CancellationToken Link);
+
+    private sealed record ConnectionLost(CancellationToken Link);
 
     #endregion
 
@@ -43,6 +48,8 @@ internal sealed class NodeBatchActor : ReceiveActor, IWithTimers
     private readonly Dictionary<long, InFlightRequest> _inFlight = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private long _nextCorrelationId;
+    private CancellationToken _watchedLink;
+    private CancellationTokenRegistration _linkWatch;
 
     public NodeBatchActor(int nodeId, ProducerConfig config, RecordAccumulator accumulator, ClientConnection connection, IActorRef producer)
     {
@@ -54,6 +61,7 @@ internal sealed class NodeBatchActor : ReceiveActor, IWithTimers
         Receive<TryDrain>(_ => Drain());
         Receive<ProduceResponse>(HandleResponse);
         Receive<RequestExpired>(HandleExpired);
+        Receive<ConnectionLost>(HandleConnectionLost);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -61,8 +69,17 @@ internal sealed class NodeBatchActor : ReceiveActor, IWithTimers
     public static Props Props(int nodeId, ProducerConfig config, RecordAccumulator accumulator, ClientConnection connection, IActorRef producer) =>
         Akka.Actor.Props.Create(() => new NodeBatchActor(nodeId, config, accumulator, connection, producer));
 
+    protected override void PostStop() => _linkWatch.Dispose();
+
     private void Drain()
     {
+        if (_connection.IsBackingOff(_nodeId, out var retryIn))
+        {
+            // The batches stay queued: new metadata may move their partitions to another node meanwhile.
+            Timers.StartSingleTimer("next-check", TryDrain.Instance, retryIn);
+            return;
+        }
+
         while (_inFlight.Count < _config.MaxInFlightRequestsPerConnection)
         {
             var drained = _accumulator.Drain(_nodeId, _connection.Metadata, _config.MaxRequestSize);
@@ -94,6 +111,7 @@ internal sealed class NodeBatchActor : ReceiveActor, IWithTimers
             });
         }
 
+        var link = WatchLink();
         var interceptor = _config.Interceptor;
         interceptor?.OnRequest?.Invoke(_nodeId, request);
         var endpoint = _connection.Endpoint(_nodeId);
@@ -113,7 +131,7 @@ internal sealed class NodeBatchActor : ReceiveActor, IWithTimers
             return;
         }
 
-        _inFlight[correlationId] = new InFlightRequest(batches);
+        _inFlight[correlationId] = new InFlightRequest(batches, link);
         Timers.StartSingleTimer(("timeout", correlationId), new RequestExpired(correlationId), TimeSpan.FromMilliseconds(_config.RequestTimeoutMs));
     }
 
@@ -170,8 +188,45 @@ internal sealed class NodeBatchActor : ReceiveActor, IWithTimers
         AfterSettling(refresh: true);
     }
 
+    /// <summary>The token of the connection a request now goes out on, watched so that its loss fails what is in flight on it.</summary>
+    private CancellationToken WatchLink()
+    {
+        var link = _connection.LostToken(_nodeId);
+        if (link != _watchedLink)
+        {
+            _linkWatch.Dispose();
+            _watchedLink = link;
+            var self = Self;
+            _linkWatch = link.Register(() => self.Tell(new ConnectionLost(link)));
+        }
+
+        return link;
+    }
+
+    private void HandleConnectionLost(ConnectionLost lost)
+    {
+        var requests = _inFlight.Where(r => r.Value.Link == lost.Link).ToList();
+        if (requests.Count == 0)
+        {
+            return;
+        }
+
+        _log.Warning("[Producer node {0}] Connection lost with {1} request(s) in flight: retrying them", _nodeId, requests.Count);
+        foreach (var (correlationId, request) in requests)
+        {
+            _inFlight.Remove(correlationId);
+            Timers.Cancel(("timeout", correlationId));
+            foreach (var batch in request.Batches)
+            {
+                Settle(batch, ErrorCode.NetworkException, $"The connection to node {_nodeId} was lost", mayBeAppended: true);
+            }
+        }
+
+        AfterSettling(refresh: true);
+    }
+
     /// <summary>Retries or fails a batch that got an error; returns whether metadata should be refreshed.</summary>
-    private bool Settle(ProducerBatch batch, ErrorCode code, string? message)
+    private bool Settle(ProducerBatch batch, ErrorCode code, string? message, bool mayBeAppended = false)
     {
         var retriable = code.IsRetriable()
             || (code == ErrorCode.OutOfOrderSequenceNumber && _accumulator.Idempotent && _accumulator.IsOutOfOrderExpected(batch));
@@ -192,8 +247,9 @@ internal sealed class NodeBatchActor : ReceiveActor, IWithTimers
             ? $"{message} (gave up after {batch.Attempts} attempt(s); retries={_config.Retries}, delivery.timeout.ms={_config.DeliveryTimeoutMs})"
             : message;
 
-        // A broker error other than a timeout means the batch was not appended: its sequence numbers are reusable.
-        _accumulator.Fail(batch, ActorStreamException.For(batch.TopicPartition, code, reason), appended: code == ErrorCode.RequestTimedOut);
+        // A broker's error answer means the batch was not appended: its sequence numbers are reusable. A timeout or a
+        // lost connection leaves that unknown.
+        _accumulator.Fail(batch, ActorStreamException.For(batch.TopicPartition, code, reason), appended: mayBeAppended || code == ErrorCode.RequestTimedOut);
         return retriable;
     }
 

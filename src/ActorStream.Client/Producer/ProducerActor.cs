@@ -7,7 +7,7 @@ namespace ActorStream.Client.Producer;
 
 /// <summary>
 /// The producer's actor: parent of one <see cref="NodeBatchActor"/> per destination node, routes wake-ups to them,
-/// refreshes metadata (on errors, for batches without a leader, and every <c>metadata.max.age.ms</c>), expires
+/// refreshes metadata (on errors, for batches without a leader or whose leader's connection just dropped, and every <c>metadata.max.age.ms</c>), expires
 /// batches past <c>delivery.timeout.ms</c>, and serves the actor-facing API (<see cref="IProduceRecord"/> in,
 /// <see cref="DeliveryReport"/> out).
 /// </summary>
@@ -113,6 +113,7 @@ internal sealed class ProducerActor : ReceiveActor, IWithTimers
         _accumulator.ExpireBatches();
         var metadata = _connection.Metadata;
         if (_accumulator.HasBatchesWithoutLeader(metadata)
+            || _accumulator.NodesWithQueuedBatches(metadata).Any(n => _connection.IsBackingOff(n, out _))
             || DateTimeOffset.UtcNow - metadata.UpdatedAt > TimeSpan.FromMilliseconds(_config.MetadataMaxAgeMs))
         {
             StartRefresh();

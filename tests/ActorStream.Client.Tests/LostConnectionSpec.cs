@@ -1,0 +1,104 @@
+using ActorStream.Client.Admin;
+using ActorStream.Client.Config;
+using ActorStream.Client.Connection;
+using ActorStream.Client.Consumer;
+using ActorStream.Client.Producer;
+using ActorStream.Client.Tests.Support;
+using ActorStream.TestKit;
+
+namespace ActorStream.Client.Tests;
+
+/// <summary>
+/// A node that goes away drops the client's connection, and the client must act on that at once (Kafka's
+/// NetworkClient sees the disconnect) instead of waiting out <c>request.timeout.ms</c>: that wait, not the cluster's
+/// failover, used to dominate how long a producer stalled after its leader died. Each test has its own node, which it
+/// stops and restarts on the same port and data dir.
+/// </summary>
+public sealed class LostConnectionSpec : IDisposable
+{
+    /// <summary>Far longer than the tests' patience: nothing may pass by waiting out a request timeout.</summary>
+    private const int LongRequestTimeoutMs = 600_000;
+
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "as-client-lost-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    [Fact]
+    public async Task A_node_that_stops_must_cancel_its_lost_token_and_be_backed_off_until_it_is_reachable_again()
+    {
+        var port = TestNode.FreePort();
+        var node = await TestNode.StartAsync(_dir, port);
+        await using var connection = await ClientConnection.ConnectAsync(new AdminConfig { BootstrapServers = node.BootstrapAddress, RequestTimeoutMs = LongRequestTimeoutMs });
+        var nodeId = Assert.Single(connection.Metadata.Nodes.Keys);
+        var lost = connection.LostToken(nodeId);
+        Assert.False(lost.IsCancellationRequested);
+        Assert.False(connection.IsBackingOff(nodeId, out _));
+
+        await node.DisposeAsync();
+        await Eventually.TrueAsync(() => lost.IsCancellationRequested, Clients.Patience, "the lost token cancelled after the node stopped");
+
+        await using var restarted = await TestNode.StartAsync(_dir, port);
+        await Eventually.AssertAsync(
+            async () =>
+            {
+                var metadata = await connection.RefreshAsync();
+                Assert.True(metadata.Nodes.ContainsKey(nodeId));
+            },
+            Clients.Patience);
+        Assert.False(connection.LostToken(nodeId).IsCancellationRequested);
+        Assert.False(connection.IsBackingOff(nodeId, out _));
+    }
+
+    [Fact]
+    public async Task A_request_in_flight_when_its_node_stops_must_be_retried_at_once_and_land_exactly_once_after_the_restart()
+    {
+        var port = TestNode.FreePort();
+        var topic = BrokerFixture.UniqueTopic("lost");
+        var node = await TestNode.StartAsync(_dir, port);
+        await using (var admin = new AdminClient(new AdminConfig { BootstrapServers = node.BootstrapAddress }))
+        {
+            await admin.CreateTopicsAsync(topic, 1, 1);
+        }
+
+        // The first answer is swallowed, so its request is still in flight when the node stops (it was appended).
+        var swallowed = 0;
+        var requests = 0;
+        await using var producer = new Producer<string, string>(new ProducerConfig
+        {
+            BootstrapServers = node.BootstrapAddress,
+            RequestTimeoutMs = LongRequestTimeoutMs,
+            DeliveryTimeoutMs = LongRequestTimeoutMs * 2,
+            Interceptor = new ProducerInterceptor
+            {
+                OnRequest = (_, _) => Interlocked.Increment(ref requests),
+                ShouldDeliver = _ => Interlocked.CompareExchange(ref swallowed, 1, 0) != 0,
+            },
+        });
+        var delivery = producer.ProduceAsync(topic, "k", "once", partition: 0);
+        await Eventually.TrueAsync(() => Volatile.Read(ref swallowed) == 1, Clients.Patience, "the first answer swallowed");
+        Assert.False(delivery.IsCompleted);
+
+        await node.DisposeAsync();
+        await Eventually.TrueAsync(() => Volatile.Read(ref requests) >= 2, Clients.Patience, "the in-flight request retried after the connection dropped");
+
+        await using var restarted = await TestNode.StartAsync(_dir, port);
+        var completed = await Task.WhenAny(delivery, Task.Delay(Clients.Patience));
+        Assert.True(completed == delivery, $"the record was not delivered within {Clients.Patience} of the restart");
+        await delivery;
+
+        await using var consumer = new Consumer<string, string>(Clients.Consumer(restarted.BootstrapAddress));
+        consumer.Assign([new TopicPartition(topic, 0)]);
+        var read = await Clients.ConsumeAsync(consumer, 1);
+        Assert.Equal(["once"], read.Select(r => r.Value));
+        Assert.Empty(await consumer.PollAsync(TimeSpan.FromSeconds(1)));
+    }
+}
