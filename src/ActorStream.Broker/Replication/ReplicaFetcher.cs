@@ -263,6 +263,7 @@ public sealed class ReplicaFetcher : ReceiveActor, IWithTimers
     private void Apply(Replica replica, PartitionLog log, FetchPartitionResponse result)
     {
         var name = $"{replica.Info.Topic}-{replica.Info.Partition}";
+        var fetchOffset = log.LogEndOffset;
         try
         {
             switch ((ErrorCode)result.ErrorCode)
@@ -293,8 +294,11 @@ public sealed class ReplicaFetcher : ReceiveActor, IWithTimers
         }
         catch (StorageException e)
         {
-            // A corrupt batch from the leader (or a failing disk here) is never appended: back off and try again.
-            _log.Error(e, "[Follower of node {0}] {1}: cannot append the leader's records", _leaderId, name);
+            // A corrupt batch from the leader (or a failing disk here): nothing of this partition's response was
+            // appended (AppendAsFollower checks every batch first). Only this partition backs off; the next fetch
+            // asks again from the same offset, so damage on the way heals when the leader sends good bytes.
+            _log.Error(e, "[Follower of node {0}] {1}: refused the leader's records from offset {2} ({3}), none stored; fetching them again in {4} ms",
+                _leaderId, name, fetchOffset, e.ErrorCode, (long)_settings.ReplicaFetchBackoff.TotalMilliseconds);
             replica.BackoffUntilMs = NowMs + (long)_settings.ReplicaFetchBackoff.TotalMilliseconds;
             return;
         }
@@ -304,15 +308,23 @@ public sealed class ReplicaFetcher : ReceiveActor, IWithTimers
 
     private static void AppendNew(Replica replica, PartitionLog log, ReadOnlySpan<byte> records)
     {
-        // The first batch may start before the fetch offset; only what continues the log is appended.
+        // The first batch may start before the fetch offset; only what continues the log is appended. The batches
+        // skipped are checked too: a damaged length there (outside the CRC) would otherwise send the walk past the
+        // response or nowhere, and a response with any bad batch is refused whole (CorruptRecordException).
         var position = 0;
-        while (records.Length - position >= RecordBatch.HeaderSize && RecordBatchHeader.Read(records[position..]) is var header && header.NextOffset <= log.LogEndOffset)
+        while (position < records.Length)
         {
+            var header = RecordBatch.Validate(records[position..]);
+            if (header.NextOffset > log.LogEndOffset)
+            {
+                break;
+            }
+
             position += header.SizeInBytes;
         }
 
         var fresh = records[position..];
-        if (fresh.Length < RecordBatch.HeaderSize)
+        if (fresh.IsEmpty)
         {
             return;
         }
