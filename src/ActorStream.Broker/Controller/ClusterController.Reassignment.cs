@@ -10,7 +10,9 @@ namespace ActorStream.Broker.Controller;
 /// Replica reassignment, like Kafka's (KIP-455): the replica set first grows to target + old, so the new replicas follow
 /// the leader and catch up; once every target replica is in the ISR the set becomes exactly the target (the ISR keeps
 /// only target replicas). A leader outside the target loses its ISR place and the allocation strategy moves the
-/// partition to an in-sync target replica. Removed replicas stop following; their files stay on disk.
+/// partition to an in-sync target replica. Removed replicas stop following, and each removed node deletes its copy
+/// once its metadata shows the completed set (<see cref="Logs.LogManager.DeleteStrayLogs"/>; a leader's copy once it has
+/// handed over, a node that was down with the first snapshot after it restarts).
 /// </summary>
 public sealed partial class ClusterController
 {

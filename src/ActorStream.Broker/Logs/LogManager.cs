@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using ActorStream.Protocol.Broker;
 using ActorStream.Storage.Errors;
 using ActorStream.Storage.Log;
 
@@ -11,8 +12,15 @@ namespace ActorStream.Broker.Logs;
 /// replica fetcher while it follows. The leader has priority: its <see cref="OpenLog"/> makes the fetcher release the
 /// log first (after its last append), and a fetcher asking while a leader writes gets <see cref="LogBusy"/>;
 /// it runs retention and time-based flushes for all logs on a timer, and closes every log cleanly when the node
-/// stops. Logs live in <c>&lt;data&gt;/logs/&lt;topic&gt;-&lt;partition&gt;-&lt;topic id&gt;</c>, so a re-created topic
-/// never reuses the old topic's files.
+/// stops. Logs live in <c>&lt;data&gt;/logs/&lt;topic&gt;-&lt;partition&gt;-&lt;topic id&gt;</c> (<see cref="LogDirectoryName"/>),
+/// so a re-created topic never reuses the old topic's files.
+/// <para>
+/// It also deletes stray logs (Kafka's StopReplica with delete=true): with every metadata snapshot
+/// (<see cref="DeleteStrayLogs"/>) it closes and removes each log, open or only on disk, of a partition whose replicas
+/// no longer include this node (<see cref="StrayLog"/>: a reassignment moved it away, perhaps while this node was down).
+/// A log is never deleted under a writer: a leader's is kept until the leader stops (then the latest snapshot is
+/// checked again), a follower's is taken back with <see cref="ReleaseLog"/> first.
+/// </para>
 /// </summary>
 public sealed class LogManager : ReceiveActor, IWithTimers
 {
@@ -41,6 +49,12 @@ public sealed class LogManager : ReceiveActor, IWithTimers
 
     public sealed record LogDeleted(string TopicId, int Partition);
 
+    /// <summary>
+    /// Deletes every log on this node that <paramref name="Snapshot"/> shows to be stray (see <see cref="StrayLog"/>); sent by
+    /// the replica manager with every snapshot. No reply: a log kept for now is checked again with later snapshots.
+    /// </summary>
+    public sealed record DeleteStrayLogs(MetadataSnapshot Snapshot);
+
     private sealed class RetentionTick
     {
         public static readonly RetentionTick Instance = new();
@@ -53,6 +67,12 @@ public sealed class LogManager : ReceiveActor, IWithTimers
     private readonly Dictionary<string, LogEntry> _logs = [];
     private readonly Dictionary<string, (IActorRef Leader, OpenLog Request)> _awaitingRelease = [];
 
+    /// <summary>Stray logs a leader on this node still writes (each logged once); checked again when the leader stops.</summary>
+    private readonly HashSet<string> _strayLogsKeptForLeader = new(StringComparer.Ordinal);
+
+    /// <summary>The latest snapshot of <see cref="DeleteStrayLogs"/> (null before the first: then nothing is ever stray).</summary>
+    private MetadataSnapshot? _metadata;
+
     private sealed record LogEntry(PartitionLog Log, IActorRef Writer, bool WriterIsFollower, long HighWatermark);
 
     public LogManager(BrokerSettings settings)
@@ -62,6 +82,7 @@ public sealed class LogManager : ReceiveActor, IWithTimers
         Receive<OpenLogAsFollower>(HandleOpenAsFollower);
         Receive<LogReleased>(HandleReleased);
         Receive<DeleteLog>(HandleDelete);
+        Receive<DeleteStrayLogs>(HandleDeleteStrayLogs);
         Receive<RetentionTick>(_ => HandleRetentionTick());
         Receive<Terminated>(t => HandleWriterTerminated(t.ActorRef));
     }
@@ -70,7 +91,7 @@ public sealed class LogManager : ReceiveActor, IWithTimers
 
     public static Props Props(BrokerSettings settings) => Akka.Actor.Props.Create(() => new LogManager(settings));
 
-    public static string DirectoryName(string topic, int partition, string topicId) => $"{topic}-{partition}-{topicId}";
+    public static string DirectoryName(string topic, int partition, string topicId) => new LogDirectoryName(topic, partition, topicId).ToString();
 
     protected override void PreStart()
     {
@@ -111,6 +132,7 @@ public sealed class LogManager : ReceiveActor, IWithTimers
         {
             _logs[key] = entry with { Writer = ActorRefs.Nobody, WriterIsFollower = false, HighWatermark = released.HighWatermark };
             GiveToAwaitingLeader(key);
+            DeleteIfStray(key);
         }
     }
 
@@ -154,7 +176,95 @@ public sealed class LogManager : ReceiveActor, IWithTimers
 
     private void HandleDelete(DeleteLog delete)
     {
-        var key = DirectoryName(delete.Topic, delete.Partition, delete.TopicId);
+        CloseAndDelete(DirectoryName(delete.Topic, delete.Partition, delete.TopicId));
+        Sender.Tell(new LogDeleted(delete.TopicId, delete.Partition));
+    }
+
+    private void HandleDeleteStrayLogs(DeleteStrayLogs delete)
+    {
+        if (_metadata is not null && delete.Snapshot.Version < _metadata.Version)
+        {
+            return;
+        }
+
+        _metadata = delete.Snapshot;
+        var strays = StrayLog.In(_metadata, _settings.NodeId, LocalLogs()).ToList();
+        _strayLogsKeptForLeader.IntersectWith(strays.Select(s => s.Log.ToString()));
+        foreach (var stray in strays)
+        {
+            DeleteWhenUnused(stray);
+        }
+    }
+
+    /// <summary>After a writer let go of <paramref name="key"/>: deletes it if the latest snapshot shows it stray.</summary>
+    private void DeleteIfStray(string key)
+    {
+        if (_metadata is not null && LogDirectoryName.TryParse(key, out var name))
+        {
+            foreach (var stray in StrayLog.In(_metadata, _settings.NodeId, [name]))
+            {
+                DeleteWhenUnused(stray);
+            }
+        }
+    }
+
+    /// <summary>The logs on this node: the open ones and every partition directory on disk (a log not opened since startup).</summary>
+    private IEnumerable<LogDirectoryName> LocalLogs()
+    {
+        var names = new HashSet<string>(_logs.Keys, StringComparer.Ordinal);
+        try
+        {
+            names.UnionWith(Directory.EnumerateDirectories(_settings.LogsDir).Select(d => Path.GetFileName(d)));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.Error(e, "[LogManager] Cannot list {0}; looking for stray logs among the open logs only", _settings.LogsDir);
+        }
+
+        foreach (var name in names)
+        {
+            if (LogDirectoryName.TryParse(name, out var parsed))
+            {
+                yield return parsed;
+            }
+        }
+    }
+
+    private void DeleteWhenUnused(StrayLog stray)
+    {
+        var key = stray.Log.ToString();
+        var entry = _logs.GetValueOrDefault(key);
+        var writer = entry?.Writer ?? ActorRefs.Nobody;
+        if ((entry is { WriterIsFollower: false } && !writer.IsNobody()) || _awaitingRelease.ContainsKey(key))
+        {
+            if (_strayLogsKeptForLeader.Add(key))
+            {
+                _log.Info("[LogManager] Keeping stray log {0} while a leader on this node writes it ({1}); deleting it once the leader stops", key, Why(stray));
+            }
+
+            return;
+        }
+
+        if (entry is { WriterIsFollower: true } && !writer.IsNobody())
+        {
+            // The replica fetcher writes it: take it back first (LogReleased or the fetcher stopping brings it back here).
+            writer.Tell(new ReleaseLog(stray.Log.TopicId, stray.Log.Topic, stray.Log.Partition));
+            return;
+        }
+
+        _strayLogsKeptForLeader.Remove(key);
+        if (CloseAndDelete(key))
+        {
+            _log.Info("[LogManager] Deleted stray log {0}: {1}", key, Why(stray));
+        }
+    }
+
+    private string Why(StrayLog stray) =>
+        $"node {_settings.NodeId} is not among the replicas [{string.Join(',', stray.Replicas)}] of {stray.Log.Topic}-{stray.Log.Partition} (topic id {stray.Log.TopicId})";
+
+    /// <summary>Closes the log if open and removes its directory; false if the directory could not be removed.</summary>
+    private bool CloseAndDelete(string key)
+    {
         if (_logs.Remove(key, out var entry))
         {
             entry.Log.Dispose();
@@ -167,13 +277,14 @@ public sealed class LogManager : ReceiveActor, IWithTimers
             {
                 Directory.Delete(dir, recursive: true);
             }
+
+            return true;
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             _log.Error(e, "[LogManager] Cannot delete {0}", dir);
+            return false;
         }
-
-        Sender.Tell(new LogDeleted(delete.TopicId, delete.Partition));
     }
 
     private void HandleWriterTerminated(IActorRef writer)
@@ -183,6 +294,7 @@ public sealed class LogManager : ReceiveActor, IWithTimers
         {
             _logs[key] = entry with { Writer = ActorRefs.Nobody, WriterIsFollower = false };
             GiveToAwaitingLeader(key);
+            DeleteIfStray(key);
         }
     }
 

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using ActorStream.Broker.Logs;
 using ActorStream.Protocol.Broker;
 
 namespace ActorStream.Broker.Replication;
@@ -6,7 +7,10 @@ namespace ActorStream.Broker.Replication;
 /// <summary>
 /// The node's follower side (<c>/user/replica-manager</c>): from every metadata snapshot the node endpoint receives,
 /// it works out which partitions this node follows and runs one <see cref="ReplicaFetcher"/> per leader node, which
-/// pulls all of that leader's partitions in one fetch stream (Kafka's ReplicaFetcherManager).
+/// pulls all of that leader's partitions in one fetch stream (Kafka's ReplicaFetcherManager). It then hands the snapshot
+/// to the <see cref="LogManager"/> (<see cref="LogManager.DeleteStrayLogs"/>), which deletes the logs of partitions this
+/// node is no longer a replica of, like Kafka's StopReplica with delete=true: the fetchers have just been told to let
+/// go of them.
 /// </summary>
 public sealed class ReplicaManager : ReceiveActor
 {
@@ -59,5 +63,7 @@ public sealed class ReplicaManager : ReceiveActor
             // No partition follows that node any more: the fetcher hands its logs back and stops.
             fetcher.Tell(new ReplicaFetcher.Follow(null, []));
         }
+
+        _logManager.Tell(new LogManager.DeleteStrayLogs(snapshot));
     }
 }

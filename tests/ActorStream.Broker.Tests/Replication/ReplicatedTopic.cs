@@ -1,5 +1,6 @@
 using System.Text;
 using Akka.Actor;
+using ActorStream.Broker.Logs;
 using ActorStream.Protocol;
 using ActorStream.Protocol.Client;
 using ActorStream.Storage.Records;
@@ -82,6 +83,43 @@ public sealed class ReplicatedTopic
         }, TestCluster.Timeout, $"{Name}-0 seen by node {nodeIndex}: {what}");
         return found!;
     }
+
+    /// <summary>
+    /// Reads partition 0 from offset 0 through <paramref name="node"/>'s endpoint, as a consumer would, until
+    /// <paramref name="count"/> records have arrived.
+    /// </summary>
+    public async Task<List<string>> FetchAllAsync(BrokerNode node, int count)
+    {
+        var values = new List<string>();
+        FetchPartitionResponse? last = null;
+        try
+        {
+            await Eventually.TrueAsync(async () =>
+            {
+                var response = await node.Endpoint.Ask<FetchResponse>(new FetchRequest
+                {
+                    MaxWaitMs = 500,
+                    MaxBytes = 1024 * 1024,
+                    Partitions = { new FetchPartition { Topic = Name, Partition = 0, FetchOffset = values.Count } },
+                }, AskTimeout);
+                last = response.Partitions.Single();
+                var records = RecordBatchReader.ReadRecords(last.Records.Memory).Where(r => r.Offset >= values.Count);
+                values.AddRange(records.Select(r => Encoding.UTF8.GetString(r.Value!.Value.Span)));
+                return values.Count >= count;
+            }, TestCluster.Timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException(
+                $"{count} records of {Name}-0 not readable through node {node.Settings.NodeId}: got {values.Count}, last fetch answered {(ErrorCode?)last?.ErrorCode} (high watermark {last?.HighWatermark})");
+        }
+
+        return values;
+    }
+
+    /// <summary>Node <paramref name="nodeIndex"/>'s directory of partition 0 (<c>&lt;data&gt;/logs/&lt;topic&gt;-0-&lt;topic id&gt;</c>).</summary>
+    public string DirectoryOn(int nodeIndex) =>
+        Path.Combine(Cluster.DataDir(nodeIndex), "logs", LogManager.DirectoryName(Name, 0, TopicId));
 
     /// <summary>Node <paramref name="nodeIndex"/>'s copy of partition 0 on disk (see <see cref="ReplicaCopy"/>).</summary>
     public IReadOnlyList<(long Offset, string Value)> CopyOn(int nodeIndex) =>

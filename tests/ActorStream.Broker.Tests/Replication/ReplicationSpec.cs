@@ -61,27 +61,8 @@ public sealed class ReplicationSpec
             Assert.Equal(ErrorCode.None, (ErrorCode)(await topic.ProduceAsync(cluster[failedOver.LeaderId], more, acks: -1)).ErrorCode), TestCluster.Timeout);
         acked.AddRange(more);
 
-        var read = await FetchAllAsync(cluster[failedOver.LeaderId], topic.Name, acked.Count);
+        var read = await topic.FetchAllAsync(cluster[failedOver.LeaderId], acked.Count);
         Assert.Equal(acked, read.Distinct().ToList());
         Assert.Equal(acked.Count, read.Count);
-    }
-
-    private static async Task<List<string>> FetchAllAsync(BrokerNode node, string topic, int count)
-    {
-        var values = new List<string>();
-        await Eventually.TrueAsync(async () =>
-        {
-            var response = await node.Endpoint.Ask<FetchResponse>(new FetchRequest
-            {
-                MaxWaitMs = 500,
-                MaxBytes = 1024 * 1024,
-                Partitions = { new FetchPartition { Topic = topic, Partition = 0, FetchOffset = values.Count } },
-            }, AskTimeout);
-            var records = ActorStream.Storage.Records.RecordBatchReader.ReadRecords(response.Partitions.Single().Records.Memory)
-                .Where(r => r.Offset >= values.Count);
-            values.AddRange(records.Select(r => System.Text.Encoding.UTF8.GetString(r.Value!.Value.Span)));
-            return values.Count >= count;
-        }, TestCluster.Timeout, $"{count} records readable from the new leader");
-        return values;
     }
 }
