@@ -51,12 +51,13 @@ public sealed class PartitionEntitySpec : Akka.TestKit.Xunit2.TestKit, IDisposab
 
     private IActorRef StartEntity() => _shard.ChildActorOf(PartitionEntity.Props(EntityId, _settings, _logManager, _controller.Ref));
 
-    private async Task ElectAsync(int epoch)
+    private async Task ElectAsync(int epoch, int[]? isr = null)
     {
         var elect = await _controller.ExpectMsgAsync<ElectLeader>();
         Assert.Equal((TopicId, 0, 0), (elect.TopicId, elect.Partition, elect.NodeId));
-        var topic = new TopicState { Name = "orders", TopicId = TopicId, ReplicationFactor = 1 };
-        topic.Partitions.Add(new PartitionAssignment { Partition = 0, Replicas = { 0 }, Isr = { 0 }, LeaderId = 0, LeaderEpoch = epoch });
+        isr ??= [0];
+        var topic = new TopicState { Name = "orders", TopicId = TopicId, ReplicationFactor = isr.Length };
+        topic.Partitions.Add(new PartitionAssignment { Partition = 0, Replicas = { isr }, Isr = { isr }, LeaderId = 0, LeaderEpoch = epoch });
         _controller.Reply(new LeaderElected { Topic = topic, LeaderEpoch = epoch });
     }
 
@@ -108,6 +109,36 @@ public sealed class PartitionEntitySpec : Akka.TestKit.Xunit2.TestKit, IDisposab
         Assert.Equal((0, 0L), (duplicate.ErrorCode, duplicate.BaseOffset));
         restarted.Tell(Append(1, producerId: 42, sequence: 3), TestActor);
         Assert.Equal(3, (await ExpectMsgAsync<PartitionAppendResult>()).BaseOffset);
+    }
+
+    [Fact]
+    public async Task A_new_leader_whose_high_watermark_lags_its_epoch_start_must_refuse_latest_offsets_until_the_follower_has_fetched()
+    {
+        // Node 1 is in the ISR but never fetches: acks=1 records stay above the high watermark.
+        var entity = StartEntity();
+        await ElectAsync(epoch: 1, isr: [0, 1]);
+        entity.Tell(Append(5, acks: 1), TestActor);
+        Assert.Equal(0, (await ExpectMsgAsync<PartitionAppendResult>()).BaseOffset);
+        await WatchAsync(entity);
+        entity.Tell(PoisonPill.Instance);
+        await ExpectTerminatedAsync(entity);
+
+        // The next incarnation starts its epoch at offset 5 with an older high watermark (KIP-207).
+        var leader = StartEntity();
+        await ElectAsync(epoch: 2, isr: [0, 1]);
+        leader.Tell(new PartitionListOffset { EntityId = EntityId, Timestamp = -1 }, TestActor);
+        var latest = await ExpectMsgAsync<PartitionListOffsetResult>();
+        Assert.Equal((int)ErrorCode.OffsetNotAvailable, latest.ErrorCode);
+        leader.Tell(new PartitionListOffset { EntityId = EntityId, Timestamp = 0 }, TestActor);
+        Assert.Equal((int)ErrorCode.OffsetNotAvailable, (await ExpectMsgAsync<PartitionListOffsetResult>()).ErrorCode);
+        leader.Tell(new PartitionListOffset { EntityId = EntityId, Timestamp = -2 }, TestActor);
+        Assert.Equal((0, 0L), ((await ExpectMsgAsync<PartitionListOffsetResult>()) is var earliest ? (earliest.ErrorCode, earliest.Offset) : default));
+
+        // The follower fetches from the log end: the high watermark reaches the epoch start and latest is served.
+        leader.Tell(new PartitionFetch { EntityId = EntityId, FetchOffset = 5, MaxBytes = 1 << 20, ReplicaId = 1, CurrentLeaderEpoch = 2 }, TestActor);
+        Assert.Equal(5, (await ExpectMsgAsync<PartitionFetchResult>()).HighWatermark);
+        leader.Tell(new PartitionListOffset { EntityId = EntityId, Timestamp = -1 }, TestActor);
+        Assert.Equal((0, 5L), ((await ExpectMsgAsync<PartitionListOffsetResult>()) is var served ? (served.ErrorCode, served.Offset) : default));
     }
 
     [Fact]

@@ -100,7 +100,9 @@ public sealed class ClusterFailoverProcessSpec(ITestOutputHelper output) : IDisp
         output.WriteLine($"producer stopped: {producer.AcknowledgedCount} acknowledged, {producer.Failures.Count} failed");
         Assert.True(producer.Failures.Count == 0, $"with unlimited retries and a 120 s delivery timeout no record may fail: {string.Join("; ", producer.Failures.Take(10))}");
 
-        var consumed = await ConsumeEverythingAsync(cluster.Bootstrap, admin);
+        var description = await DescribeAsync(admin);
+        output.WriteLine($"before consuming: {string.Join("; ", description.Partitions.Select(p => $"partition {p.Partition} leader {p.Leader} ISR [{string.Join(',', p.Isr)}]"))}");
+        var consumed = await ConsumeEverythingAsync(cluster.Bootstrap, admin, output);
         for (var partition = 0; partition < Partitions; partition++)
         {
             var records = consumed[partition];
@@ -179,10 +181,11 @@ public sealed class ClusterFailoverProcessSpec(ITestOutputHelper output) : IDisp
         ? "nothing"
         : string.Join("; ", topic.Partitions.Select(p => $"p{p.Partition} leader {p.Leader} epoch {p.LeaderEpoch} isr [{string.Join(',', p.Isr)}]"));
 
-    private static async Task<List<(long Offset, long Sequence)>[]> ConsumeEverythingAsync(string bootstrap, AdminClient admin)
+    private static async Task<List<(long Offset, long Sequence)>[]> ConsumeEverythingAsync(string bootstrap, AdminClient admin, ITestOutputHelper output)
     {
         var partitions = Enumerable.Range(0, Partitions).Select(p => new TopicPartition(Topic, p)).ToList();
         var ends = await admin.ListOffsetsAsync(partitions.ToDictionary(tp => tp, _ => OffsetSpec.Latest));
+        output.WriteLine($"consuming up to the ends {string.Join(", ", ends.Select(e => $"{e.Key.Partition}: {e.Value.Offset}"))}");
         var consumed = Enumerable.Range(0, Partitions).Select(_ => new List<(long Offset, long Sequence)>()).ToArray();
         await using var consumer = new Consumer<Null?, string?>(
             new ConsumerConfig { BootstrapServers = bootstrap, AutoOffsetReset = AutoOffsetReset.Earliest, EnableAutoCommit = false, MaxPollRecords = 5000 },

@@ -231,9 +231,27 @@ public sealed partial class PartitionEntity
         }
     }
 
+    /// <summary>
+    /// Earliest, latest or by timestamp. Like Kafka (KIP-207), a new leader whose high watermark has not yet reached the
+    /// offset its epoch started at answers latest and timestamp lookups with OFFSET_NOT_AVAILABLE (retriable): its high
+    /// watermark may still be older than the one the previous leader already showed, and offsets handed out must never
+    /// go backwards across a leader change.
+    /// </summary>
     private void HandleListOffset(PartitionListOffset request)
     {
         var log = _log!;
+        if (request.Timestamp != -2 && _highWatermark < CurrentEpochStartOffset)
+        {
+            Sender.Tell(new PartitionListOffsetResult
+            {
+                ErrorCode = (int)ErrorCode.OffsetNotAvailable,
+                ErrorMessage = $"The leader's high watermark {_highWatermark} has not reached its epoch's start offset {CurrentEpochStartOffset} yet",
+                Offset = -1,
+                Timestamp = -1,
+            });
+            return;
+        }
+
         var result = request.Timestamp switch
         {
             -2 => new PartitionListOffsetResult { Offset = log.LogStartOffset, Timestamp = -1 },
