@@ -15,12 +15,16 @@ namespace ActorStream.Broker.Controller;
 /// The cluster's controller: a persistent cluster singleton and the single authority for the cluster id, the
 /// registered nodes, topics (ids, partitions, replica assignment, configs), leader epochs and producer ids. Every
 /// change is persisted before anyone relies on it, then the whole <see cref="MetadataSnapshot"/> is published to
-/// every node's endpoint, which answers Metadata requests from its copy.
+/// every node's endpoint, which answers Metadata requests from its copy. The snapshot also carries the ids of deleted
+/// topics (<see cref="DeletedTopicIds"/>), so that every replica deletes its copy of a deleted topic.
 /// </summary>
 public sealed partial class ClusterController : ReceivePersistentActor
 {
     public const string MetadataTopic = "actorstream-metadata";
     private const int ProducerIdBlockSize = 1000;
+
+    /// <summary>A <see cref="ControllerSnapshot"/> is saved when the journal's sequence number reaches a multiple of this.</summary>
+    public const int DefaultSnapshotEvery = 500;
 
     private readonly BrokerSettings _settings;
     private readonly IActorRef _partitions;
@@ -28,15 +32,19 @@ public sealed partial class ClusterController : ReceivePersistentActor
     private readonly Dictionary<string, TopicState> _topics = new(StringComparer.Ordinal);
     private readonly Dictionary<int, NodeRegistration> _nodes = [];
     private readonly HashSet<string> _memberAddresses = new(StringComparer.Ordinal);
+    private readonly DeletedTopicIds _deletedTopicIds = new();
+    private readonly int _snapshotEvery;
     private string _clusterId = "";
     private long _nextProducerId;
     private long _producerIdBlockEnd;
     private long _version;
 
-    public ClusterController(BrokerSettings settings, IActorRef partitions)
+    public ClusterController(BrokerSettings settings, IActorRef partitions, int snapshotEvery = DefaultSnapshotEvery)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(snapshotEvery);
         _settings = settings;
         _partitions = partitions;
+        _snapshotEvery = snapshotEvery;
 
         Recover<SnapshotOffer>(offer => ApplySnapshot((ControllerSnapshot)offer.Snapshot));
         Recover<ClusterIdAssigned>(Apply);
@@ -72,8 +80,9 @@ public sealed partial class ClusterController : ReceivePersistentActor
 
     public override string PersistenceId => "controller";
 
-    public static Props Props(BrokerSettings settings, IActorRef partitions) =>
-        Akka.Actor.Props.Create(() => new ClusterController(settings, partitions));
+    /// <param name="snapshotEvery">How often a controller snapshot is saved, in journal events (tests take smaller values).</param>
+    public static Props Props(BrokerSettings settings, IActorRef partitions, int snapshotEvery = DefaultSnapshotEvery) =>
+        Akka.Actor.Props.Create(() => new ClusterController(settings, partitions, snapshotEvery));
 
     protected override void PreStart()
     {
@@ -89,7 +98,7 @@ public sealed partial class ClusterController : ReceivePersistentActor
 
     protected override void OnReplaySuccess()
     {
-        _log.Info("[Controller] Recovered: cluster {0}, {1} topics, {2} nodes", _clusterId, _topics.Count, _nodes.Count);
+        _log.Info("[Controller] Recovered: cluster {0}, {1} topics, {2} nodes, {3} deleted topic ids", _clusterId, _topics.Count, _nodes.Count, _deletedTopicIds.Count);
         Publish();
     }
 
@@ -101,7 +110,11 @@ public sealed partial class ClusterController : ReceivePersistentActor
 
     private void Apply(TopicCreated e) => _topics[e.Topic.Name] = e.Topic;
 
-    private void Apply(TopicDeleted e) => _topics.Remove(e.Name);
+    private void Apply(TopicDeleted e)
+    {
+        _topics.Remove(e.Name);
+        _deletedTopicIds.Add(e.TopicId);
+    }
 
     private void Apply(ProducerIdBlockAllocated e) => _producerIdBlockEnd = e.NextProducerId;
 
@@ -139,6 +152,7 @@ public sealed partial class ClusterController : ReceivePersistentActor
         }
 
         _producerIdBlockEnd = snapshot.NextProducerId;
+        _deletedTopicIds.Reset(snapshot.DeletedTopicIds);
     }
 
     #endregion
@@ -380,7 +394,7 @@ public sealed partial class ClusterController : ReceivePersistentActor
             {
                 Publish();
                 then();
-                if (LastSequenceNr % 500 == 0)
+                if (LastSequenceNr % _snapshotEvery == 0)
                 {
                     SaveSnapshot(ToSnapshot());
                 }
@@ -394,6 +408,7 @@ public sealed partial class ClusterController : ReceivePersistentActor
         // Copies: the snapshot store serializes it later, while this actor goes on changing its state.
         snapshot.Topics.AddRange(_topics.Values.Select(t => t.Clone()));
         snapshot.Nodes.AddRange(_nodes.Values.Select(n => n.Clone()));
+        snapshot.DeletedTopicIds.AddRange(_deletedTopicIds.OldestFirst);
         return snapshot;
     }
 
@@ -405,6 +420,8 @@ public sealed partial class ClusterController : ReceivePersistentActor
         // and the controller keeps changing its own TopicState objects (an endpoint comparing "before" with "after" would
         // see its old snapshot change under it).
         snapshot.Topics.AddRange(_topics.Values.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => t.Clone()));
+        // Tombstones: every node deletes its logs of these topics (strings are immutable, the repeated field is new).
+        snapshot.DeletedTopicIds.AddRange(_deletedTopicIds.OldestFirst);
         return snapshot;
     }
 

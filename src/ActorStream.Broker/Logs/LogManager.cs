@@ -16,10 +16,12 @@ namespace ActorStream.Broker.Logs;
 /// so a re-created topic never reuses the old topic's files.
 /// <para>
 /// It also deletes stray logs (Kafka's StopReplica with delete=true): with every metadata snapshot
-/// (<see cref="DeleteStrayLogs"/>) it closes and removes each log, open or only on disk, of a partition whose replicas
-/// no longer include this node (<see cref="StrayLog"/>: a reassignment moved it away, perhaps while this node was down).
-/// A log is never deleted under a writer: a leader's is kept until the leader stops (then the latest snapshot is
-/// checked again), a follower's is taken back with <see cref="ReleaseLog"/> first.
+/// (<see cref="DeleteStrayLogs"/>) it closes and removes each log, open or only on disk, of a topic the snapshot lists
+/// as deleted, or of a partition whose replicas no longer include this node (<see cref="StrayLog"/>: the topic was
+/// deleted or a reassignment moved the replica away, perhaps while this node was down). A log of a topic id the
+/// snapshot neither holds nor lists as deleted is left alone. A log is never deleted under a writer: a leader's is
+/// kept until the leader stops (then the latest snapshot is checked again), a follower's is taken back with
+/// <see cref="ReleaseLog"/> first.
 /// </para>
 /// </summary>
 public sealed class LogManager : ReceiveActor, IWithTimers
@@ -44,7 +46,7 @@ public sealed class LogManager : ReceiveActor, IWithTimers
 
     public sealed record LogOpenFailed(string Reason);
 
-    /// <summary>Closes and removes the log's directory (topic deleted).</summary>
+    /// <summary>Closes and removes the log's directory (topic deleted; sent by the partition's leader, the writer).</summary>
     public sealed record DeleteLog(string TopicId, string Topic, int Partition);
 
     public sealed record LogDeleted(string TopicId, int Partition);
@@ -176,7 +178,9 @@ public sealed class LogManager : ReceiveActor, IWithTimers
 
     private void HandleDelete(DeleteLog delete)
     {
-        CloseAndDelete(DirectoryName(delete.Topic, delete.Partition, delete.TopicId));
+        var key = DirectoryName(delete.Topic, delete.Partition, delete.TopicId);
+        _strayLogsKeptForLeader.Remove(key);
+        CloseAndDelete(key);
         Sender.Tell(new LogDeleted(delete.TopicId, delete.Partition));
     }
 
@@ -239,7 +243,7 @@ public sealed class LogManager : ReceiveActor, IWithTimers
         {
             if (_strayLogsKeptForLeader.Add(key))
             {
-                _log.Info("[LogManager] Keeping stray log {0} while a leader on this node writes it ({1}); deleting it once the leader stops", key, Why(stray));
+                _log.Info("[LogManager] Keeping stray log {0} while a leader on this node writes it ({1}); deleting it once the leader stops", key, stray.Reason(_settings.NodeId));
             }
 
             return;
@@ -255,12 +259,9 @@ public sealed class LogManager : ReceiveActor, IWithTimers
         _strayLogsKeptForLeader.Remove(key);
         if (CloseAndDelete(key))
         {
-            _log.Info("[LogManager] Deleted stray log {0}: {1}", key, Why(stray));
+            _log.Info("[LogManager] Deleted stray log {0}: {1}", key, stray.Reason(_settings.NodeId));
         }
     }
-
-    private string Why(StrayLog stray) =>
-        $"node {_settings.NodeId} is not among the replicas [{string.Join(',', stray.Replicas)}] of {stray.Log.Topic}-{stray.Log.Partition} (topic id {stray.Log.TopicId})";
 
     /// <summary>Closes the log if open and removes its directory; false if the directory could not be removed.</summary>
     private bool CloseAndDelete(string key)

@@ -9,7 +9,8 @@ using ActorStream.TestKit;
 namespace ActorStream.Broker.Tests.Logs;
 
 /// <summary>
-/// The LogManager's stray logs (Kafka's StopReplica with delete=true): a real LogManager of node 0 on a temp data dir,
+/// The LogManager's stray logs (Kafka's StopReplica with delete=true), of partitions moved away and of deleted topics (the
+/// snapshot's tombstones): a real LogManager of node 0 on a temp data dir,
 /// probes as the leader or follower writing a log, and metadata snapshots built by hand. "Nothing deleted" is checked after
 /// an <see cref="Identify"/> round trip: the LogManager handles its mailbox in order, so the snapshot was handled by then.
 /// </summary>
@@ -64,6 +65,14 @@ public sealed class LogManagerSpec : Akka.TestKit.Xunit2.TestKit, IDisposable
     {
         var snapshot = new MetadataSnapshot { Version = version };
         snapshot.Topics.AddRange(topics);
+        return snapshot;
+    }
+
+    /// <summary>A snapshot whose tombstones (<c>deleted_topic_ids</c>) are <paramref name="deletedTopicIds"/>.</summary>
+    private static MetadataSnapshot SnapshotDeleting(string[] deletedTopicIds, params TopicState[] topics)
+    {
+        var snapshot = Snapshot(topics);
+        snapshot.DeletedTopicIds.AddRange(deletedTopicIds);
         return snapshot;
     }
 
@@ -204,5 +213,75 @@ public sealed class LogManagerSpec : Akka.TestKit.Xunit2.TestKit, IDisposable
         await AwaitHandledAsync();
 
         Assert.True(Directory.Exists(dir));
+    }
+
+    [Fact]
+    public async Task A_log_on_disk_of_a_topic_the_snapshot_lists_as_deleted_must_be_deleted()
+    {
+        var deleted = CreateLogOnDisk(partition: 0);
+        var deletedToo = CreateLogOnDisk(partition: 1);
+        var kept = CreateLogOnDisk(partition: 0, topicId: OtherTopicId);
+
+        _logManager.Tell(new LogManager.DeleteStrayLogs(SnapshotDeleting([TopicId], Topic(OtherTopicId, Partition(0, [ThisNode, Other])))));
+
+        await AwaitDeletedAsync(deleted);
+        await AwaitDeletedAsync(deletedToo);
+        await AwaitHandledAsync();
+        Assert.True(Directory.Exists(kept));
+    }
+
+    [Fact]
+    public async Task A_log_of_a_topic_id_neither_in_the_snapshot_nor_listed_as_deleted_must_be_kept()
+    {
+        var dir = CreateLogOnDisk();
+
+        _logManager.Tell(new LogManager.DeleteStrayLogs(SnapshotDeleting([OtherTopicId])));
+        await AwaitHandledAsync();
+
+        Assert.True(Directory.Exists(dir));
+    }
+
+    [Fact]
+    public async Task A_topic_id_both_in_the_snapshot_and_listed_as_deleted_must_be_judged_by_its_replicas()
+    {
+        var dir = CreateLogOnDisk();
+
+        _logManager.Tell(new LogManager.DeleteStrayLogs(SnapshotDeleting([TopicId], Topic(TopicId, Partition(0, [ThisNode, Other])))));
+        await AwaitHandledAsync();
+
+        Assert.True(Directory.Exists(dir));
+    }
+
+    [Fact]
+    public async Task A_log_of_a_deleted_topic_a_leader_on_this_node_writes_must_be_kept_until_the_leader_stops()
+    {
+        var leader = CreateTestProbe("leader");
+        _logManager.Tell(new LogManager.OpenLog(TopicId, TopicName, 0, LogConfig.Default), leader.Ref);
+        await leader.ExpectMsgAsync<LogManager.LogOpened>();
+        var dir = LogDir();
+
+        _logManager.Tell(new LogManager.DeleteStrayLogs(SnapshotDeleting([TopicId])));
+        await AwaitHandledAsync();
+        Assert.True(Directory.Exists(dir));
+
+        Sys.Stop(leader.Ref);
+        await AwaitDeletedAsync(dir);
+    }
+
+    [Fact]
+    public async Task A_log_of_a_deleted_topic_the_replica_fetcher_writes_must_be_taken_back_from_it_before_it_is_deleted()
+    {
+        var fetcher = CreateTestProbe("fetcher");
+        _logManager.Tell(new LogManager.OpenLogAsFollower(TopicId, TopicName, 0, LogConfig.Default), fetcher.Ref);
+        await fetcher.ExpectMsgAsync<LogManager.LogOpened>();
+        var dir = LogDir();
+
+        _logManager.Tell(new LogManager.DeleteStrayLogs(SnapshotDeleting([TopicId])));
+        await fetcher.ExpectMsgAsync<LogManager.ReleaseLog>();
+        await AwaitHandledAsync();
+        Assert.True(Directory.Exists(dir));
+
+        fetcher.Reply(new LogManager.LogReleased(TopicId, TopicName, 0, HighWatermark: 0));
+        await AwaitDeletedAsync(dir);
     }
 }
