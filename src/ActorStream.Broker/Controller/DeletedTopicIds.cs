@@ -15,7 +15,7 @@ namespace ActorStream.Broker.Controller;
 internal sealed class DeletedTopicIds
 {
     /// <summary>How many tombstones are kept (the oldest go first).</summary>
-    public const int Capacity = 10_000;
+    public const int Capacity = 1_000;
 
     private readonly Queue<string> _order = new();
     private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
