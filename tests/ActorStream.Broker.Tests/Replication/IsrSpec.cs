@@ -1,5 +1,6 @@
 using ActorStream.Broker.Tests.Support;
 using ActorStream.Protocol;
+using ActorStream.Protocol.Client;
 using ActorStream.TestKit;
 
 namespace ActorStream.Broker.Tests.Replication;
@@ -79,9 +80,18 @@ public sealed class IsrSpec
 
         await NetworkCut.HealAsync(cluster, follower, leader);
         await topic.AwaitPartitionAsync(leader, p => p.Isr.Count == 3, $"node {follower} back in the ISR");
-        var afterHeal = await topic.ProduceAsync(cluster[leader], ReplicatedTopic.Values("d", 0, 4), acks: -1);
-        Assert.Equal(ErrorCode.None, (ErrorCode)afterHeal.ErrorCode);
-        Assert.Equal(8, afterHeal.BaseOffset);
+
+        // Back in sync, the healed node may be the preferred leader and take the partition back: write to whoever leads.
+        ProducePartitionResponse? afterHeal = null;
+        await Eventually.AssertAsync(
+            async () =>
+            {
+                var now = await topic.AwaitPartitionAsync(leader, p => p.LeaderId >= 0 && p.Isr.Count == 3, "a leader with three in-sync replicas");
+                afterHeal = await topic.ProduceAsync(cluster[now.LeaderId], ReplicatedTopic.Values("d", 0, 4), acks: -1);
+                Assert.Equal(ErrorCode.None, (ErrorCode)afterHeal.ErrorCode);
+            },
+            TestCluster.Timeout);
+        Assert.Equal(8, afterHeal!.BaseOffset);
     }
 
     /// <summary>
