@@ -35,8 +35,10 @@ public sealed class InSyncReplicaAllocationStrategy : IActorSystemDependentAlloc
     private readonly int _maxSimultaneousRebalance;
     private Started? _started;
 
-    private sealed record Started(ActorSelection Controller, Address SelfAddress, Cluster Cluster, ILoggingAdapter Log)
+    private sealed record Started(ActorSelection Controller, Cluster Cluster, ILoggingAdapter Log)
     {
+        public Address SelfAddress => Cluster.SelfAddress;
+
         /// <summary>The addresses of Up and WeaklyUp members nobody finds unreachable (read from the cluster's current state).</summary>
         public HashSet<Address> LiveAddresses()
         {
@@ -59,7 +61,7 @@ public sealed class InSyncReplicaAllocationStrategy : IActorSystemDependentAlloc
 
     /// <summary>Called by the shard coordinator wherever it (re)starts, before any allocation or rebalance.</summary>
     public void Start(ActorSystem system) =>
-        _started = new Started(system.ActorSelection(ControllerProxyPath), Cluster.Get(system).SelfAddress, Cluster.Get(system), Logging.GetLogger(system, GetType()));
+        _started = new Started(system.ActorSelection(ControllerProxyPath), Cluster.Get(system), Logging.GetLogger(system, GetType()));
 
     public async Task<IActorRef> AllocateShard(IActorRef requester, string shardId, IImmutableDictionary<IActorRef, IImmutableList<string>> currentShardAllocations)
     {

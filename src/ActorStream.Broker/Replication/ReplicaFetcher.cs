@@ -310,17 +310,13 @@ public sealed class ReplicaFetcher : ReceiveActor, IWithTimers
     {
         // The first batch may start before the fetch offset; only what continues the log is appended. The batches
         // skipped are checked too: a damaged length there (outside the CRC) would otherwise send the walk past the
-        // response or nowhere, and a response with any bad batch is refused whole (CorruptRecordException).
+        // response or nowhere, and a response with any bad batch is refused whole (CorruptRecordException). What is
+        // appended is checked once, by AppendAsFollower.
         var position = 0;
-        while (position < records.Length)
+        while (records.Length - position >= RecordBatch.HeaderSize
+            && RecordBatchHeader.Read(records[position..]).NextOffset <= log.LogEndOffset)
         {
-            var header = RecordBatch.Validate(records[position..]);
-            if (header.NextOffset > log.LogEndOffset)
-            {
-                break;
-            }
-
-            position += header.SizeInBytes;
+            position += RecordBatch.Validate(records[position..]).SizeInBytes;
         }
 
         var fresh = records[position..];
