@@ -10,6 +10,9 @@ public sealed record BrokerSettings
 {
     public required int NodeId { get; init; }
     public required string Host { get; init; }
+
+    /// <summary>The address the node's socket binds to: <c>bind-host</c>, or <see cref="Host"/> when that is empty.</summary>
+    public required string BindHost { get; init; }
     public required int Port { get; init; }
     public required int KafkaPort { get; init; }
     public required string DataDir { get; init; }
@@ -40,6 +43,7 @@ public sealed record BrokerSettings
         {
             NodeId = config.GetInt("node-id"),
             Host = config.GetString("host"),
+            BindHost = config.GetString("bind-host", "") is { Length: > 0 } bindHost ? bindHost : config.GetString("host"),
             Port = config.GetInt("port"),
             KafkaPort = config.GetInt("kafka-port"),
             DataDir = Path.GetFullPath(config.GetString("data-dir")),
@@ -78,6 +82,7 @@ public sealed record BrokerSettings
         };
 
         Require(settings.NodeId >= 0, "node-id", "must be ≥ 0");
+        Require(settings.Host.Length > 0, "host", "must not be empty");
         Require(settings.Port is > 0 and < 65536, "port", "must be a TCP port");
         Require(settings.NumPartitions >= 1, "num-partitions", "must be ≥ 1");
         Require(settings.DefaultReplicationFactor >= 1, "default-replication-factor", "must be ≥ 1");

@@ -28,8 +28,10 @@ public static class BrokerConfig
 
         var settings = BrokerSettings.Create(config.GetConfig("actorstream.broker"));
         var journal = JournalSettings.Parse(settings.Journal, settings.DataDir);
+        // Akka.Remote binds to hostname and advertises public-hostname: the address in every actor path it hands out.
         var remote = ConfigurationFactory.ParseString($$"""
-            akka.remote.dot-netty.tcp.hostname = "{{settings.Host}}"
+            akka.remote.dot-netty.tcp.hostname = "{{settings.BindHost}}"
+            akka.remote.dot-netty.tcp.public-hostname = "{{settings.Host}}"
             akka.remote.dot-netty.tcp.port = {{settings.Port}}
             """);
 

@@ -69,7 +69,7 @@ public sealed class BrokerNode : IAsyncDisposable
                 $"The data dir {settings.DataDir} belongs to node {meta.NodeId}, not node {settings.NodeId} (see {MetaProperties.FileName})");
         }
 
-        EnsurePortIsFree(settings.Host, settings.Port);
+        EnsurePortIsFree(settings.BindHost, settings.Port);
         JournalSettings.Parse(settings.Journal, settings.DataDir).Prepare();
         Directory.CreateDirectory(settings.DataDir);
 
@@ -169,7 +169,8 @@ public sealed class BrokerNode : IAsyncDisposable
 
     private static void EnsurePortIsFree(string host, int port)
     {
-        var addresses = global::System.Net.Dns.GetHostAddresses(host);
+        // An IP literal (0.0.0.0 for a bind-host on every interface) is not a name to resolve.
+        var addresses = global::System.Net.IPAddress.TryParse(host, out var literal) ? [literal] : global::System.Net.Dns.GetHostAddresses(host);
         var address = addresses.FirstOrDefault(a => a.AddressFamily == global::System.Net.Sockets.AddressFamily.InterNetwork) ?? addresses.First();
         using var probe = new global::System.Net.Sockets.Socket(address.AddressFamily, global::System.Net.Sockets.SocketType.Stream, global::System.Net.Sockets.ProtocolType.Tcp);
         try

@@ -12,14 +12,15 @@ internal static class NodeCommand
     {
         var config = new Option<FileInfo?>("--config") { Description = "HOCON file with overrides (actorstream.broker.*, akka.*)" };
         var data = new Option<string?>("--data") { Description = "Data directory (default ./data)" };
-        var journal = new Option<string?>("--journal") { Description = "Metadata journal: sqlite:PATH (default sqlite:<data>/metadata.db) or postgres:CONNSTR" };
+        var journal = new Option<string?>("--journal") { Description = "Metadata journal: sqlite:PATH (default sqlite:<data>/metadata.db) or postgres:CONNSTR (env ACTORSTREAM_JOURNAL or ACTORSTREAM_JOURNAL_FILE)" };
         var port = new Option<int?>("--port") { Description = "Akka.Remote port clients bootstrap from (default 4053)" };
         var kafkaPort = new Option<int?>("--kafka-port") { Description = "Kafka wire-protocol port (default 9092)" };
-        var host = new Option<string?>("--host") { Description = "Canonical host name of this node (default 127.0.0.1)" };
+        var host = new Option<string?>("--host") { Description = "Canonical host name clients and other nodes reach this node by (default 127.0.0.1; env ACTORSTREAM_HOST)" };
+        var bindHost = new Option<string?>("--bind-host") { Description = "Address to bind to, e.g. 0.0.0.0 (default: the host; env ACTORSTREAM_BIND_HOST)" };
         var nodeId = new Option<int?>("--node-id") { Description = "Node id (default 0)" };
         var seeds = new Option<string[]>("--seed") { Description = "host:port of a seed node (repeatable); without it the node forms a single-node cluster", AllowMultipleArgumentsPerToken = true };
 
-        var start = new Command("start", "Run a broker node") { config, data, journal, port, kafkaPort, host, nodeId, seeds };
+        var start = new Command("start", "Run a broker node") { config, data, journal, port, kafkaPort, host, bindHost, nodeId, seeds };
         start.SetAction(async (parse, cancellationToken) =>
         {
             var seedList = parse.GetValue(seeds) ?? [];
@@ -37,6 +38,7 @@ internal static class NodeCommand
             Set("port", parse.GetValue(port)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Set("kafka-port", parse.GetValue(kafkaPort)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Set("host", parse.GetValue(host));
+            Set("bind-host", parse.GetValue(bindHost));
             Set("node-id", parse.GetValue(nodeId)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
             if (seedList.Length > 0)
             {
@@ -44,7 +46,8 @@ internal static class NodeCommand
             }
 
             var userConfig = parse.GetValue(config) is { } file ? ConfigurationFactory.ParseString(await File.ReadAllTextAsync(file.FullName, cancellationToken)) : null;
-            var fullConfig = BrokerConfig.Build(ConfigurationFactory.ParseString(string.Join("\n", overrides)), userConfig, seedList.Length > 0 ? "cluster-node" : "single-node");
+            var flagsAndEnvironment = ConfigurationFactory.ParseString(string.Join("\n", overrides)).WithFallback(BrokerEnvironment.FromProcess());
+            var fullConfig = BrokerConfig.Build(flagsAndEnvironment, userConfig, seedList.Length > 0 ? "cluster-node" : "single-node");
             var node = await BrokerNode.StartAsync(fullConfig, cancellationToken);
             var journalDescription = JournalSettings.Parse(node.Settings.Journal, node.Settings.DataDir).Description;
             Console.Out.WriteLine($"ActorStream node {node.Settings.NodeId} of cluster {node.ClusterId} is up: bootstrap {node.BootstrapAddress}, data {node.Settings.DataDir}, journal {journalDescription}");
