@@ -9,11 +9,15 @@ namespace ActorStream.Process.Tests;
 /// <c>docker/docker-compose.yml</c> and <c>docker/Dockerfile</c> without a Docker engine: the compose file must pass
 /// <c>docker-compose config</c> (the python 1.29 tool test.sh installs), and the normalized output must describe three
 /// ActorStream nodes joined by a seed list with a PostgreSQL journal, healthchecks, data volumes and published ports.
+/// No Docker engine runs here: whether the image builds and the nodes really reach each other is not tested.
 /// </summary>
 public sealed class DockerComposeSpec
 {
     private static readonly string[] Nodes = ["node1", "node2", "node3"];
     private static readonly TimeSpan ComposeTimeout = TimeSpan.FromSeconds(120);
+
+    /// <summary>A password no other part of the file contains, so every place it lands can be found.</summary>
+    private const string ProbePassword = "probe-Pa55word";
 
     private static string RepoRoot
     {
@@ -52,12 +56,13 @@ public sealed class DockerComposeSpec
             var node = services[name];
             var command = node.ListItems("command");
             Assert.Equal(["node", "start"], command.Take(2));
-            var host = Option(command, "--host");
+            var environment = node.Environment();
+            var host = environment.GetValueOrDefault("ACTORSTREAM_HOST");
             var port = Option(command, "--port");
             var kafkaPort = Option(command, "--kafka-port");
             Assert.Equal(name, host);
             Assert.Equal("/data", Option(command, "--data"));
-            Assert.StartsWith("postgres:Host=postgres;", Option(command, "--journal"), StringComparison.Ordinal);
+            Assert.StartsWith("postgres:Host=postgres;", environment.GetValueOrDefault("ACTORSTREAM_JOURNAL"), StringComparison.Ordinal);
             ids.Add(Option(command, "--node-id"));
             endpoints.Add($"{host}:{port}");
             seeds.Add(Options(command, "--seed"));
@@ -78,16 +83,53 @@ public sealed class DockerComposeSpec
     }
 
     [Fact]
-    public async Task Every_node_has_a_cli_healthcheck_a_data_volume_and_waits_for_a_healthy_postgres()
+    public async Task Every_node_binds_every_interface_and_advertises_its_service_name()
     {
         var services = await ConfigServicesAsync();
         foreach (var name in Nodes)
         {
             var node = services[name];
-            var command = node.ListItems("command");
-            var bootstrap = $"{Option(command, "--host")}:{Option(command, "--port")}";
+            var environment = node.Environment();
+            Assert.Equal("0.0.0.0", environment.GetValueOrDefault("ACTORSTREAM_BIND_HOST"));
+            Assert.Equal(name, environment.GetValueOrDefault("ACTORSTREAM_HOST"));
+            Assert.Equal(name, node.Scalar("hostname"));
+            Assert.DoesNotContain("--host", node.ListItems("command"));
+        }
+    }
+
+    [Fact]
+    public async Task The_journal_password_must_be_on_no_command_line()
+    {
+        var services = await ConfigServicesAsync(ProbePassword);
+        foreach (var service in services.Values)
+        {
+            // Command lines are world-readable (/proc/PID/cmdline, ps): the command, entrypoint and healthcheck.
+            foreach (var arg in service.ListItems("command").Concat(service.ListItems("entrypoint")).Concat(service.ListItems("healthcheck")))
+            {
+                Assert.DoesNotContain(ProbePassword, arg, StringComparison.Ordinal);
+                Assert.DoesNotContain("password", arg, StringComparison.OrdinalIgnoreCase);
+            }
+        }
+
+        foreach (var name in Nodes)
+        {
+            Assert.Contains($"Password={ProbePassword}", services[name].Environment().GetValueOrDefault("ACTORSTREAM_JOURNAL"), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(ProbePassword, services["postgres"].Environment().GetValueOrDefault("POSTGRES_PASSWORD"));
+    }
+
+    [Fact]
+    public async Task Every_node_has_a_tcp_healthcheck_without_dotnet_a_data_volume_and_waits_for_a_healthy_postgres()
+    {
+        var services = await ConfigServicesAsync();
+        foreach (var name in Nodes)
+        {
+            var node = services[name];
+            var port = Option(node.ListItems("command"), "--port");
             var test = node.ListItems("healthcheck");
-            Assert.Equal(["CMD", "dotnet", "/app/actorstream.dll", "topics", "list", "--bootstrap-server", bootstrap], test);
+            Assert.Equal(["CMD", "bash", "-c", $"test -f /data/meta.properties && exec 3<>/dev/tcp/127.0.0.1/{port}"], test);
+            Assert.DoesNotContain(test, item => item.Contains("dotnet", StringComparison.Ordinal));
             Assert.True(node.MountsVolume($"{name}-data", "/data"), $"{name} does not mount the volume {name}-data at /data:\n{node}");
             Assert.Equal("service_healthy", node.Scalar("depends_on", "postgres", "condition"));
             Assert.Contains($"{name}-data", services.Volumes);
@@ -112,7 +154,7 @@ public sealed class DockerComposeSpec
         // Proves the validator validates: the same file with an unknown depends_on condition must fail.
         var broken = (await File.ReadAllTextAsync(ComposeFile)).Replace("condition: service_healthy", "condition: service_bogus", StringComparison.Ordinal);
 
-        var (exit, _, stderr) = await RunComposeAsync(broken, "--project-directory", Path.Combine(RepoRoot, "docker"), "-f", "-", "config");
+        var (exit, _, stderr) = await RunComposeAsync(broken, null, "--project-directory", Path.Combine(RepoRoot, "docker"), "-f", "-", "config");
 
         Assert.NotEqual(0, exit);
         Assert.Contains("service_bogus", stderr, StringComparison.Ordinal);
@@ -131,6 +173,11 @@ public sealed class DockerComposeSpec
         Assert.Contains("ENTRYPOINT [\"dotnet\", \"/app/actorstream.dll\"]", lines);
         Assert.Contains("CMD [\"node\", \"start\", \"--data\", \"/data\"]", lines);
         Assert.Contains("EXPOSE 4053 9092", lines);
+        Assert.DoesNotContain(lines, l => l.Contains("password", StringComparison.OrdinalIgnoreCase));
+        // docker run -p 4053:4053 delivers to the container's interface, not its loopback: the node must bind all.
+        var bindHost = Assert.Single(lines, l => l.StartsWith("ENV ACTORSTREAM_BIND_HOST=", StringComparison.Ordinal));
+        Assert.Equal("ENV ACTORSTREAM_BIND_HOST=0.0.0.0", bindHost);
+        Assert.True(lines.IndexOf(bindHost) > lines.IndexOf(stages[1]), "ACTORSTREAM_BIND_HOST must be set in the runtime stage");
         var user = Assert.Single(lines, l => l.StartsWith("USER ", StringComparison.Ordinal));
         Assert.DoesNotContain("root", user, StringComparison.Ordinal);
         Assert.True(lines.IndexOf(user) > lines.IndexOf(stages[1]), "USER must be set in the runtime stage");
@@ -175,14 +222,14 @@ public sealed class DockerComposeSpec
     private static string[] Options(IReadOnlyList<string> command, string name) =>
         command.Select((arg, i) => (arg, i)).Where(a => a.arg == name && a.i + 1 < command.Count).Select(a => command[a.i + 1]).ToArray();
 
-    private static async Task<ComposeConfig> ConfigServicesAsync()
+    private static async Task<ComposeConfig> ConfigServicesAsync(string? postgresPassword = null)
     {
-        var (exit, stdout, stderr) = await RunComposeAsync(null, "-f", ComposeFile, "config");
+        var (exit, stdout, stderr) = await RunComposeAsync(null, postgresPassword, "-f", ComposeFile, "config");
         Assert.True(exit == 0, $"docker-compose config exited {exit}: {stderr}");
         return ComposeConfig.Parse(stdout);
     }
 
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunComposeAsync(string? stdin, params string[] args)
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunComposeAsync(string? stdin, string? postgresPassword, params string[] args)
     {
         var info = new ProcessStartInfo("docker-compose")
         {
@@ -192,6 +239,14 @@ public sealed class DockerComposeSpec
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        // The file's ${POSTGRES_PASSWORD:-default}: unset unless a test sets it, whatever the caller's environment holds.
+        info.Environment.Remove("POSTGRES_PASSWORD");
+        info.Environment.Remove("SOURCE_REVISION");
+        if (postgresPassword is not null)
+        {
+            info.Environment["POSTGRES_PASSWORD"] = postgresPassword;
+        }
+
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);

@@ -17,7 +17,7 @@ public sealed class CliProcess : IDisposable
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string? _readyMarker;
 
-    private CliProcess(IEnumerable<string> args, string workingDirectory, string? readyMarker, string? stdin)
+    private CliProcess(IEnumerable<string> args, string workingDirectory, string? readyMarker, string? stdin, IReadOnlyDictionary<string, string>? environment = null)
     {
         _readyMarker = readyMarker;
         var info = new ProcessStartInfo("dotnet")
@@ -29,6 +29,11 @@ public sealed class CliProcess : IDisposable
             UseShellExecute = false,
         };
         info.ArgumentList.Add(CliDll);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -102,9 +107,13 @@ public sealed class CliProcess : IDisposable
     }
 
     /// <summary>Starts a long-running command and waits until it prints <paramref name="readyMarker"/>.</summary>
-    public static async Task<CliProcess> StartAsync(string workingDirectory, string readyMarker, TimeSpan timeout, params string[] args)
+    public static Task<CliProcess> StartAsync(string workingDirectory, string readyMarker, TimeSpan timeout, params string[] args) =>
+        StartAsync(workingDirectory, readyMarker, timeout, environment: null, args);
+
+    /// <summary>Like <see cref="StartAsync(string, string, TimeSpan, string[])"/>, with extra environment variables.</summary>
+    public static async Task<CliProcess> StartAsync(string workingDirectory, string readyMarker, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        var process = new CliProcess(args, workingDirectory, readyMarker, null);
+        var process = new CliProcess(args, workingDirectory, readyMarker, null, environment);
         var exited = process._process.WaitForExitAsync();
         var done = await Task.WhenAny(process._ready.Task, exited, Task.Delay(timeout));
         if (done != process._ready.Task)

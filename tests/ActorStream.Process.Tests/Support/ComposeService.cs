@@ -42,6 +42,30 @@ public sealed class ComposeService
         return line is null ? "" : ComposeConfig.Unquote(line.Trim()[prefix.Length..]);
     }
 
+    /// <summary>The <c>environment</c> map (both Compose tools print it as <c>KEY: value</c> lines); empty when absent.</summary>
+    public IReadOnlyDictionary<string, string> Environment()
+    {
+        var section = ComposeConfig.Section(_lines, "environment");
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (section.Count == 0)
+        {
+            return environment;
+        }
+
+        var indent = section.Min(ComposeConfig.Indent);
+        foreach (var line in section.Where(l => ComposeConfig.Indent(l) == indent))
+        {
+            var trimmed = line.Trim();
+            var colon = trimmed.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0)
+            {
+                environment[ComposeConfig.Unquote(trimmed[..colon])] = ComposeConfig.Unquote(trimmed[(colon + 1)..]);
+            }
+        }
+
+        return environment;
+    }
+
     /// <summary>Published host port to container port, from the short ("8080:80") or long (published/target) syntax.</summary>
     public IReadOnlyDictionary<string, string> PublishedPorts()
     {
