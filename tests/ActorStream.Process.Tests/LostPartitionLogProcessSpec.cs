@@ -47,24 +47,27 @@ public sealed class LostPartitionLogProcessSpec : IDisposable
         return stdout;
     }
 
-    private async Task<string> AwaitDescribeAsync(string bootstrap, string topic, string expected, CliProcess node)
+    /// <summary>Waits until <c>topics describe</c> shows "safe" without a leader and "unclean" led by node 0.</summary>
+    private async Task AwaitPartitionStatesAsync(string bootstrap, CliProcess node)
     {
         var last = "";
         try
         {
             await Eventually.TrueAsync(async () =>
             {
-                last = await RunOkAsync(null, "topics", "describe", "--bootstrap-server", bootstrap, "--topic", topic);
-                return last.Contains(expected, StringComparison.Ordinal);
+                last = await RunOkAsync(null, "topics", "describe", "--bootstrap-server", bootstrap);
+                return last.Contains("Topic: safe\tPartition: 0\tLeader: none", StringComparison.Ordinal)
+                    && last.Contains("Topic: unclean\tPartition: 0\tLeader: 0", StringComparison.Ordinal);
             }, TimeSpan.FromSeconds(60));
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"topics describe {topic} never showed '{expected}'; last: {last}\nnode: {node.Stdout}\n{node.Stderr}");
+            throw new TimeoutException($"topics describe never showed safe-0 offline and unclean-0 led by node 0; last: {last}\nnode: {node.Stdout}\n{node.Stderr}");
         }
-
-        return last;
     }
+
+    private static string OfflineError(CliProcess node) =>
+        (node.Stdout + node.Stderr).Split('\n').FirstOrDefault(l => l.Contains("Partition safe-0 is offline", StringComparison.Ordinal)) ?? "";
 
     [Fact]
     public async Task A_partition_whose_log_is_gone_must_stay_offline_unless_unclean_leader_election_is_enabled()
@@ -90,9 +93,9 @@ public sealed class LostPartitionLogProcessSpec : IDisposable
         Assert.True(File.Exists(Path.Combine(_data, "meta.properties")));
 
         node = await StartNodeAsync(port);
-        await AwaitDescribeAsync(bootstrap, "safe", "Leader: none", node);
-        await Eventually.TrueAsync(() => node.Stdout.Contains("Partition safe-0 is offline", StringComparison.Ordinal) || node.Stderr.Contains("Partition safe-0 is offline", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the offline error in the node's log");
-        var error = (node.Stdout + node.Stderr).Split('\n').First(l => l.Contains("Partition safe-0 is offline", StringComparison.Ordinal));
+        await AwaitPartitionStatesAsync(bootstrap, node);
+        await Eventually.TrueAsync(() => OfflineError(node).Length > 0, TimeSpan.FromSeconds(30), "the offline error in the node's log");
+        var error = OfflineError(node);
         Assert.Contains("ERROR", error, StringComparison.OrdinalIgnoreCase);
         Assert.Contains($"[0, {count})", error, StringComparison.Ordinal);
         Assert.Contains(safeDir, error, StringComparison.Ordinal);
@@ -102,9 +105,12 @@ public sealed class LostPartitionLogProcessSpec : IDisposable
             "--producer-property", "delivery.timeout.ms=5000", "--producer-property", "request.timeout.ms=3000");
         Assert.NotEqual(0, exit);
         Assert.StartsWith("error: ", stderr, StringComparison.Ordinal);
+        var (consumeExit, consumed, consumeStderr) = await CliProcess.RunAsync(_dir, CommandTimeout, null, "consume", "--bootstrap-server", bootstrap, "--topic", "safe",
+            "--from-beginning", "--timeout-ms", "5000", "--consumer-property", "request.timeout.ms=3000");
+        Assert.True(consumeExit != 0, $"consume of the offline partition exited 0: {consumed} {consumeStderr}");
+        Assert.Empty(consumed.Trim());
 
         // Unclean leader election on: the node leads from what it has, offset 0, and says what was lost.
-        await AwaitDescribeAsync(bootstrap, "unclean", "Leader: 0", node);
         await RunOkAsync("after\n", "produce", "--bootstrap-server", bootstrap, "--topic", "unclean");
         var tail = await RunOkAsync(null, "consume", "--bootstrap-server", bootstrap, "--topic", "unclean", "--from-beginning", "--max-messages", "1", "--timeout-ms", "30000", "--property", "print.offset=true");
         Assert.Equal("Offset:0\tafter", tail.Trim());
@@ -113,10 +119,7 @@ public sealed class LostPartitionLogProcessSpec : IDisposable
         // The journal's facts survived: after another restart the same offsets are still missing.
         Assert.Equal(0, await node.TerminateAsync(TimeSpan.FromSeconds(60)));
         node = await StartNodeAsync(port);
-        await AwaitDescribeAsync(bootstrap, "safe", "Leader: none", node);
-        await Eventually.TrueAsync(() => (node.Stdout + node.Stderr).Contains($"Partition safe-0 is offline", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the offline error again");
-        Assert.Contains($"[0, {count})", node.Stdout + node.Stderr, StringComparison.Ordinal);
-        await AwaitDescribeAsync(bootstrap, "unclean", "Leader: 0", node);
-        Assert.Equal(0, await node.TerminateAsync(TimeSpan.FromSeconds(60)));
+        await AwaitPartitionStatesAsync(bootstrap, node);
+        await Eventually.TrueAsync(() => OfflineError(node).Contains($"[0, {count})", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the same offline error again");
     }
 }
