@@ -87,6 +87,12 @@ namespace ActorStream.Protocol.Broker
     public sealed partial class ReassignmentStarted : IActorStreamMessage;
 
     public sealed partial class ReassignmentCompleted : IActorStreamMessage;
+
+    public sealed partial class ReplicaLogLost : IActorStreamMessage;
+
+    public sealed partial class ReplicaLogLostResult : IActorStreamMessage;
+
+    public sealed partial class PartitionHistoryTruncated : IActorStreamMessage;
 }
 
 namespace ActorStream.Protocol.Group

@@ -66,6 +66,7 @@ public sealed partial class ClusterController : ReceivePersistentActor
         Command<ReassignPartitionsRequest>(HandleReassignPartitions);
         Command<ElectLeader>(HandleElectLeader);
         Command<AlterIsr>(HandleAlterIsr);
+        Command<ReplicaLogLost>(HandleReplicaLogLost);
         Command<Akka.Cluster.ClusterEvent.MemberRemoved>(HandleMemberRemoved);
         Command<Akka.Cluster.ClusterEvent.MemberUp>(HandleMemberUp);
         Command<Akka.Cluster.ClusterEvent.CurrentClusterState>(HandleClusterState);

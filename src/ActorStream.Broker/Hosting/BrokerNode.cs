@@ -103,7 +103,7 @@ public sealed class BrokerNode : IAsyncDisposable
                 shardingSettings,
                 new PartitionMessageExtractor(),
                 partitionPlacement,
-                PoisonPill.Instance).ConfigureAwait(false);
+                PartitionHandOff.Instance).ConfigureAwait(false);
 
             system.ActorOf(
                 ClusterSingletonManager.Props(ClusterController.Props(settings, partitions), PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system)),

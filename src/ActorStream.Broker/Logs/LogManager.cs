@@ -46,6 +46,9 @@ public sealed class LogManager : ReceiveActor, IWithTimers
 
     public sealed record LogOpenFailed(string Reason);
 
+    /// <summary>From a partition actor that opened the log but does not lead after all (its log lost records): no writer now.</summary>
+    public sealed record ReturnLog(string TopicId, string Topic, int Partition);
+
     /// <summary>Closes and removes the log's directory (topic deleted; sent by the partition's leader, the writer).</summary>
     public sealed record DeleteLog(string TopicId, string Topic, int Partition);
 
@@ -83,6 +86,7 @@ public sealed class LogManager : ReceiveActor, IWithTimers
         Receive<OpenLog>(HandleOpen);
         Receive<OpenLogAsFollower>(HandleOpenAsFollower);
         Receive<LogReleased>(HandleReleased);
+        Receive<ReturnLog>(HandleReturn);
         Receive<DeleteLog>(HandleDelete);
         Receive<DeleteStrayLogs>(HandleDeleteStrayLogs);
         Receive<RetentionTick>(_ => HandleRetentionTick());
@@ -133,6 +137,18 @@ public sealed class LogManager : ReceiveActor, IWithTimers
         if (_logs.TryGetValue(key, out var entry) && entry.Writer.Equals(Sender) && entry.WriterIsFollower)
         {
             _logs[key] = entry with { Writer = ActorRefs.Nobody, WriterIsFollower = false, HighWatermark = released.HighWatermark };
+            GiveToAwaitingLeader(key);
+            DeleteIfStray(key);
+        }
+    }
+
+    private void HandleReturn(ReturnLog returned)
+    {
+        var key = DirectoryName(returned.Topic, returned.Partition, returned.TopicId);
+        if (_logs.TryGetValue(key, out var entry) && entry.Writer.Equals(Sender))
+        {
+            Context.Unwatch(Sender);
+            _logs[key] = entry with { Writer = ActorRefs.Nobody, WriterIsFollower = false };
             GiveToAwaitingLeader(key);
             DeleteIfStray(key);
         }

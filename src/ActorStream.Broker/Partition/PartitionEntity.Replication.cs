@@ -156,7 +156,14 @@ public sealed partial class PartitionEntity
         follower.LastFetchMs = now;
         follower.LogEndOffset = fetchOffset;
 
-        if (!_isr.Contains(nodeId) && fetchOffset >= _highWatermark && fetchOffset >= CurrentEpochStartOffset)
+        if (_isr.Contains(nodeId) && fetchOffset < _highWatermark)
+        {
+            // Every in-sync replica's log reached the high watermark: this one lost committed records (an emptied data
+            // dir, a restart the cluster did not notice). It must neither hold the high watermark nor be elected.
+            _logger.Warning("[Partition {0}] In-sync replica {1} fetches from offset {2}, below the high watermark {3}: its log lost committed records; taking it out of the ISR", Name, nodeId, fetchOffset, _highWatermark);
+            RequestIsr(_isr.Where(n => n != nodeId).ToList(), $"node {nodeId} lost committed records [{fetchOffset}, {_highWatermark})");
+        }
+        else if (!_isr.Contains(nodeId) && fetchOffset >= _highWatermark && fetchOffset >= CurrentEpochStartOffset)
         {
             RequestIsr([.. _isr, nodeId], $"node {nodeId} caught up at {fetchOffset}");
         }
@@ -301,6 +308,7 @@ public sealed partial class PartitionEntity
             Command<PartitionAppend>(_ => Sender.Tell(Error(ErrorCode.NotLeaderOrFollower, $"This node no longer leads {Name}")));
             Command<PartitionFetch>(_ => Sender.Tell(FetchError(ErrorCode.NotLeaderOrFollower, $"This node no longer leads {Name}")));
             Command<PartitionListOffset>(_ => Sender.Tell(new PartitionListOffsetResult { ErrorCode = (int)ErrorCode.NotLeaderOrFollower, Offset = -1, Timestamp = -1 }));
+            Command<PartitionHandOff>(_ => Context.Stop(Self));
             CommandAny(_ => { });
         });
         Context.Parent.Tell(new Passivate(PoisonPill.Instance));

@@ -59,6 +59,7 @@ public sealed partial class PartitionEntity : ReceivePersistentActor, IWithTimer
     private long _highWatermark;
     private long _snapshotHighWatermark = -1;
     private long _nextParkId;
+    private long _openedHighWatermark;
 
     private readonly record struct PendingAck(IActorRef ReplyTo, long RequiredOffset, PartitionAppendResult Result);
 
@@ -79,11 +80,18 @@ public sealed partial class PartitionEntity : ReceivePersistentActor, IWithTimer
                 _recoveredSnapshot = snapshot;
                 _epochs.Clear();
                 _epochs.AddRange(snapshot.Epochs);
+                RecoverCheckpoint(snapshot);
             }
         });
         Recover<LeaderEpochStarted>(_epochs.Add);
-        Recover<LogStartOffsetMoved>(_ => { });
+        Recover<LogStartOffsetMoved>(e => _journalLogStartOffset = Math.Max(_journalLogStartOffset, e.LogStartOffset));
+        Recover<PartitionHistoryTruncated>(ApplyHistoryTruncated);
         Recover<RecoveryCompleted>(_ => StartElection());
+        Electing();
+    }
+
+    private void Electing()
+    {
         Command<ElectTimeout>(_ => StartElection());
         Command<LeaderElected>(HandleLeaderElected);
         Command<LogManager.LogOpened>(HandleLogOpened);
@@ -92,8 +100,11 @@ public sealed partial class PartitionEntity : ReceivePersistentActor, IWithTimer
             _logger.Error("[Partition {0}] Cannot open the log: {1}; retrying", _id, failed.Reason);
             Timers.StartSingleTimer("elect", ElectTimeout.Instance, TimeSpan.FromSeconds(5));
         });
+        Command<PartitionHandOff>(_ => Context.Stop(Self));
         CommandAny(_ => Stash.Stash());
     }
+
+    private void BecomeElecting() => Become(Electing);
 
     public override string PersistenceId { get; }
 
@@ -149,18 +160,28 @@ public sealed partial class PartitionEntity : ReceivePersistentActor, IWithTimer
         }
 
         _log = opened.Log;
+        _openedHighWatermark = opened.HighWatermark;
+        if (CheckLogAgainstJournal())
+        {
+            StartLeading();
+        }
+    }
+
+    private void StartLeading()
+    {
+        var log = _log!;
         RebuildProducerState();
         InitReplication(_assignment!);
         // Alone in the ISR, everything in the local log is committed. Otherwise the high watermark starts where this
         // node last knew it (as follower, or from the partition's snapshot) and moves once the followers have fetched:
         // records past it were maybe acknowledged by the old leader, so they are kept, just not yet visible.
-        var known = Math.Max(opened.HighWatermark, _recoveredSnapshot?.HighWatermark ?? 0);
-        _highWatermark = _isr.All(n => n == _settings.NodeId) ? _log.LogEndOffset : Math.Min(known, _log.LogEndOffset);
-        var started = new LeaderEpochStarted { LeaderEpoch = _leaderEpoch, StartOffset = _log.LogEndOffset, NodeId = _settings.NodeId };
+        var known = Math.Max(_openedHighWatermark, _recoveredSnapshot?.HighWatermark ?? 0);
+        _highWatermark = _isr.All(n => n == _settings.NodeId) ? log.LogEndOffset : Math.Min(known, log.LogEndOffset);
+        var started = new LeaderEpochStarted { LeaderEpoch = _leaderEpoch, StartOffset = log.LogEndOffset, NodeId = _settings.NodeId };
         Persist(started, e =>
         {
             _epochs.Add(e);
-            _logger.Info("[Partition {0}] Leading with epoch {1} from offset {2} (log start {3})", Name, _leaderEpoch, _log.LogEndOffset, _log.LogStartOffset);
+            _logger.Info("[Partition {0}] Leading with epoch {1} from offset {2} (log start {3})", Name, _leaderEpoch, log.LogEndOffset, log.LogStartOffset);
             Become(Leading);
             Timers.StartPeriodicTimer("snapshot", SnapshotTick.Instance, _settings.PartitionSnapshotInterval);
             Stash.UnstashAll();
@@ -220,6 +241,7 @@ public sealed partial class PartitionEntity : ReceivePersistentActor, IWithTimer
         Command<LeaderElected>(_ => { });
         Command<ElectTimeout>(_ => { });
         Command<LogManager.LogOpened>(_ => { });
+        Command<PartitionHandOff>(_ => HandleHandOff());
     }
 
     protected override void PostStop()
@@ -276,6 +298,7 @@ public sealed partial class PartitionEntity : ReceivePersistentActor, IWithTimer
             Command<PartitionAppend>(_ => Sender.Tell(Error(ErrorCode.UnknownTopicOrPartition, $"Topic {_topic.Name} is being deleted")));
             Command<PartitionFetch>(_ => Sender.Tell(new PartitionFetchResult { ErrorCode = (int)ErrorCode.UnknownTopicOrPartition }));
             Command<PartitionListOffset>(_ => Sender.Tell(new PartitionListOffsetResult { ErrorCode = (int)ErrorCode.UnknownTopicOrPartition, Offset = -1 }));
+            Command<PartitionHandOff>(_ => Context.Stop(Self));
             CommandAny(_ => { });
         });
     }

@@ -85,6 +85,9 @@ public sealed class ActorStreamSerializer : SerializerWithStringManifest
         Register<Broker.PartitionsAdded>("B33", Broker.PartitionsAdded.Parser);
         Register<Broker.ReassignmentStarted>("B34", Broker.ReassignmentStarted.Parser);
         Register<Broker.ReassignmentCompleted>("B35", Broker.ReassignmentCompleted.Parser);
+        Register<Broker.ReplicaLogLost>("B60", Broker.ReplicaLogLost.Parser);
+        Register<Broker.ReplicaLogLostResult>("B61", Broker.ReplicaLogLostResult.Parser);
+        Register<Broker.PartitionHistoryTruncated>("B62", Broker.PartitionHistoryTruncated.Parser);
         Register<Group.GroupPartition>("G1", Group.GroupPartition.Parser);
         Register<Group.MemberPartitions>("G2", Group.MemberPartitions.Parser);
         Register<Group.OffsetCommitPartition>("G3", Group.OffsetCommitPartition.Parser);
