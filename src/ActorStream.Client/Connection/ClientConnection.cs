@@ -21,9 +21,12 @@ internal sealed class ClientConnection : IAsyncDisposable
     public const string EndpointPath = "/user/broker";
 
     /// <summary>
-    /// How long a bootstrap address whose association is up may stay silent before it counts as a host name the node
-    /// does not answer to: a node answers an identify request in milliseconds once the handshake is done.
+    /// How long a bootstrap address whose association is up may stay silent before the next name is tried (a node
+    /// answers an identify request in milliseconds once the handshake is done), and before it counts as a host name
+    /// the node does not answer to.
     /// </summary>
+    private static readonly TimeSpan SilentAssociationGrace = TimeSpan.FromSeconds(1);
+
     private static readonly TimeSpan UnansweredAssociationGrace = TimeSpan.FromSeconds(3);
 
     private static readonly AkkaConfig ClientDefaults =
@@ -116,46 +119,98 @@ internal sealed class ClientConnection : IAsyncDisposable
             return $"{server}: unknown host {server.Host} ({e.SocketErrorCode})";
         }
 
-        var silent = new List<string>();
-        foreach (var host in hosts)
+        // A silent address is not given up at once: it keeps its request running while the next one is tried, and
+        // may still answer until the grace is over (a node slow to answer is not taken for one that never will).
+        var silent = new List<(string Host, string Address, Task<IActorRef> Resolve, CancellationTokenSource Attempt)>();
+        try
         {
-            var address = $"akka.tcp://actorstream@{host}:{server.Port}";
-            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, Links.LostToken(address));
-            var resolve = System.ActorSelection(address + EndpointPath).ResolveOne(RequestTimeout, attempt.Token);
-            var answerOrSilence = Links.WhenAssociated(address).ContinueWith(
-                _ => Task.Delay(UnansweredAssociationGrace, cancellationToken),
-                cancellationToken,
-                TaskContinuationOptions.None,
-                TaskScheduler.Default).Unwrap();
-            if (await Task.WhenAny(resolve, answerOrSilence).ConfigureAwait(false) != resolve)
+            foreach (var host in hosts)
             {
-                // Connected, handshake done, yet no answer: the node drops messages addressed to another host name.
-                attempt.Cancel();
-                silent.Add(host);
-            }
-
-            try
-            {
-                var endpoint = await resolve.ConfigureAwait(false);
-                var response = await endpoint.Ask<MetadataResponse>(new MetadataRequest(), RequestTimeout, cancellationToken).ConfigureAwait(false);
-                Update(m => m.Merge(response, allTopics: false, DateTimeOffset.UtcNow));
-                _bootstrapAddresses = [address];
-                if (!string.Equals(host, server.Host, StringComparison.OrdinalIgnoreCase))
+                foreach (var late in silent.Where(s => s.Resolve.IsCompletedSuccessfully).ToList())
                 {
-                    Log.Info("Bootstrap server {0} answers as {1}", server, address);
+                    if (await TryUseAsync(server, late.Host, late.Address, late.Resolve, cancellationToken).ConfigureAwait(false))
+                    {
+                        return null;
+                    }
                 }
 
-                return null;
+                var address = $"akka.tcp://actorstream@{host}:{server.Port}";
+                var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, Links.LostToken(address));
+                var resolve = System.ActorSelection(address + EndpointPath).ResolveOne(RequestTimeout, attempt.Token);
+                var quiet = Links.WhenAssociated(address).ContinueWith(
+                    _ => Task.Delay(SilentAssociationGrace, cancellationToken),
+                    cancellationToken,
+                    TaskContinuationOptions.None,
+                    TaskScheduler.Default).Unwrap();
+                if (await Task.WhenAny(resolve, quiet).ConfigureAwait(false) != resolve)
+                {
+                    // Connected, handshake done, yet no answer: the node may drop messages addressed to another name.
+                    silent.Add((host, address, resolve, attempt));
+                    continue;
+                }
+
+                attempt.Dispose();
+                if (await TryUseAsync(server, host, address, resolve, cancellationToken).ConfigureAwait(false))
+                {
+                    return null;
+                }
             }
-            catch (Exception e) when (e is ActorNotFoundException or AskTimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+
+            var graceOver = Task.Delay(UnansweredAssociationGrace - SilentAssociationGrace, cancellationToken);
+            var waiting = silent.Select(s => (Task)s.Resolve).Append(graceOver).ToList();
+            while (waiting.Count > 1)
             {
+                var done = await Task.WhenAny(waiting).ConfigureAwait(false);
+                if (done == graceOver)
+                {
+                    break;
+                }
+
+                waiting.Remove(done);
+                var (host, address, resolve, _) = silent.First(s => s.Resolve == done);
+                if (await TryUseAsync(server, host, address, resolve, cancellationToken).ConfigureAwait(false))
+                {
+                    return null;
+                }
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+        finally
+        {
+            foreach (var (_, _, _, attempt) in silent)
+            {
+                attempt.Cancel();
+                attempt.Dispose();
             }
         }
 
         var tried = hosts.Count > 1 ? $" (tried {string.Join(", ", hosts)})" : "";
         return silent.Count > 0
-            ? $"{server}: a node accepted the connection{tried} but ignores messages addressed to {string.Join(" or ", silent)}: a node answers only to the host it advertises (its --host, shown in its \"is up\" line); bootstrap with that host"
+            ? $"{server}: a node accepted the connection{tried} but ignores messages addressed to {string.Join(" or ", silent.Select(s => s.Host))}: a node answers only to the host it advertises (its --host, shown in its \"is up\" line); bootstrap with that host"
             : $"{server}: nothing answered there{tried}";
+    }
+
+    /// <summary>Asks the endpoint <paramref name="resolve"/> finds for metadata; true (and the address kept) if it answers.</summary>
+    private async Task<bool> TryUseAsync(BootstrapServer server, string host, string address, Task<IActorRef> resolve, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var endpoint = await resolve.ConfigureAwait(false);
+            var response = await endpoint.Ask<MetadataResponse>(new MetadataRequest(), RequestTimeout, cancellationToken).ConfigureAwait(false);
+            Update(m => m.Merge(response, allTopics: false, DateTimeOffset.UtcNow));
+            _bootstrapAddresses = [address];
+            if (!string.Equals(host, server.Host, StringComparison.OrdinalIgnoreCase))
+            {
+                Log.Info("Bootstrap server {0} answers as {1}", server, address);
+            }
+
+            return true;
+        }
+        catch (Exception e) when (e is ActorNotFoundException or AskTimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
     }
 
     /// <summary>
