@@ -232,6 +232,7 @@ internal sealed class ClientConnection : IAsyncDisposable
 
         var resolved = await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
         var addresses = resolved
+            .Where(a => !a.IsIPv6LinkLocal) // needs a scope id, which an Akka address cannot carry
             .OrderBy(a => a.AddressFamily == AddressFamily.InterNetwork ? 0 : 1)
             .Select(AkkaHost)
             .Distinct(StringComparer.Ordinal)
