@@ -49,25 +49,24 @@ internal static class ProduceCommand
             }
 
             await producer.FlushAsync(ct);
-            var failures = 0;
-            foreach (var send in sends)
+            var failed = new List<string>();
+            for (var line = 0; line < sends.Count; line++)
             {
                 try
                 {
-                    await send;
+                    await sends[line];
                 }
                 catch (ActorStreamException e)
                 {
-                    if (failures++ == 0)
-                    {
-                        await Console.Error.WriteLineAsync("error: " + e.Message);
-                    }
+                    failed.Add($"line {line + 1}: {e.Message}");
                 }
             }
 
-            if (failures > 0)
+            if (failed.Count > 0)
             {
-                await Console.Error.WriteLineAsync($"error: {failures} of {sends.Count} records were not acknowledged");
+                const int Named = 5;
+                var more = failed.Count > Named ? $"; and {failed.Count - Named} more" : "";
+                await Console.Error.WriteLineAsync($"error: {failed.Count} of {sends.Count} records were not acknowledged: {string.Join("; ", failed.Take(Named))}{more}");
                 return 1;
             }
 

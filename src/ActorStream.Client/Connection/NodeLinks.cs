@@ -31,6 +31,8 @@ internal sealed class NodeLinks
         public long LostAt { get; set; } = -1;
     }
 
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _associated = new(StringComparer.Ordinal);
+
     /// <summary>Starts the actor that feeds remoting lifecycle events of <paramref name="system"/> into <paramref name="links"/>.</summary>
     public static void Listen(ActorSystem system, NodeLinks links) =>
         system.ActorOf(Props.Create(() => new RemotingListener(links)), "node-links");
@@ -74,8 +76,13 @@ internal sealed class NodeLinks
         link.Lost.Cancel();
     }
 
+    /// <summary>Completes once an association with <paramref name="address"/> is up (the node there accepted the handshake).</summary>
+    public Task WhenAssociated(string address) =>
+        _associated.GetOrAdd(address, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
     public void OnAssociated(string address)
     {
+        _associated.GetOrAdd(address, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         if (_links.TryGetValue(address, out var link) && link.LostAt >= 0)
         {
             _links.TryUpdate(address, new Link(), link);

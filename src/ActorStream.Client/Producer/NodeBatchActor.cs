@@ -228,6 +228,14 @@ internal sealed class NodeBatchActor : ReceiveActor, IWithTimers
     /// <summary>Retries or fails a batch that got an error; returns whether metadata should be refreshed.</summary>
     private bool Settle(ProducerBatch batch, ErrorCode code, string? message, bool mayBeAppended = false)
     {
+        if (code == ErrorCode.MessageTooLarge && batch.RecordCount > 1)
+        {
+            // Kafka's Sender: split it and retry the parts, so that only a record too large on its own fails.
+            var parts = _accumulator.SplitAndReenqueue(batch);
+            _log.Info("[Producer node {0}] {1} refused a batch of {2} records as too large ({3}): split into {4} batches", _nodeId, batch.TopicPartition, batch.RecordCount, message, parts);
+            return false;
+        }
+
         var retriable = code.IsRetriable()
             || (code == ErrorCode.OutOfOrderSequenceNumber && _accumulator.Idempotent && _accumulator.IsOutOfOrderExpected(batch));
         var attemptsLeft = batch.Attempts <= _config.Retries;

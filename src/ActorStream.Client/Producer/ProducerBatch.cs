@@ -88,6 +88,50 @@ internal sealed class ProducerBatch : IDisposable
         _bytes = _builder.Build();
     }
 
+    /// <summary>
+    /// Kafka's ProducerBatch.split, for a sealed batch the broker refused as too large: decodes its records into new
+    /// batches of at most <paramref name="targetSize"/> record bytes each (a record larger than that gets a batch of
+    /// its own), which take over the records' completions in order and, with idempotence, this batch's sequence
+    /// range (contiguous, so later batches keep theirs). The rare path: nothing here runs for a batch that fits.
+    /// <see cref="Done"/> completes once every new batch is done.
+    /// </summary>
+    public List<ProducerBatch> Split(int targetSize, Func<Record, int> recordSize)
+    {
+        var pieces = new List<ProducerBatch>();
+        ProducerBatch? current = null;
+        var index = 0;
+        foreach (var record in RecordBatchReader.ReadRecords(Bytes, verifyChecksums: false))
+        {
+            var size = recordSize(record);
+            if (current is null || current.EstimatedSizeInBytes + size > targetSize)
+            {
+                current = new ProducerBatch(TopicPartition, _builder.Compression, Math.Max(targetSize, size), CreatedAt, DeliveryDeadline)
+                {
+                    IsClosed = true,
+                    DrainIndex = DrainIndex,
+                };
+                pieces.Add(current);
+            }
+
+            current._builder.Append(record.Timestamp, record.Key, record.Value, record.Headers);
+            current._records.Add(_records[index++]);
+            current.ReservedBytes += size;
+        }
+
+        if (BaseSequence is { } sequence)
+        {
+            foreach (var piece in pieces)
+            {
+                piece.BaseSequence = sequence;
+                sequence = (int)((sequence + (long)piece.RecordCount) % ((long)int.MaxValue + 1));
+            }
+        }
+
+        Task.WhenAll(pieces.Select(p => p.Done)).ContinueWith(
+            static (_, state) => ((TaskCompletionSource)state!).TrySetResult(), _done, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return pieces;
+    }
+
     /// <summary>Moves the base sequence (the batch is re-encoded when it is next sealed).</summary>
     public void ShiftSequence(int delta)
     {

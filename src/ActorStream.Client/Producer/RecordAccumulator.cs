@@ -325,6 +325,42 @@ internal sealed class RecordAccumulator : IDisposable
     }
 
     /// <summary>
+    /// Kafka's splitAndReenqueue: an in-flight batch of several records the broker refused as too large
+    /// (MESSAGE_TOO_LARGE) is split into batches of at most half its size (so repeated refusals end in single records,
+    /// and only a record too large on its own fails), which go back to the front of its queue in order, as if never
+    /// tried, with the batch's sequence numbers. Its buffer memory passes to them. Returns how many batches it made.
+    /// </summary>
+    public int SplitAndReenqueue(ProducerBatch batch)
+    {
+        lock (_lock)
+        {
+            var state = _partitions[batch.TopicPartition];
+            state.InFlight.Remove(batch);
+            _incomplete.Remove(batch);
+            batch.IsInFlight = false;
+            var pieces = batch.Split(Math.Max(1, Math.Min(_config.BatchSize, batch.Bytes.Length / 2)), EstimateRecordSize);
+            var reserved = batch.ReservedBytes;
+            for (var i = 0; i < pieces.Count; i++)
+            {
+                // The estimates need not add up to what was reserved: the last batch takes what is left.
+                pieces[i].ReservedBytes = i == pieces.Count - 1 ? Math.Max(0, reserved) : Math.Min(pieces[i].ReservedBytes, reserved);
+                reserved -= pieces[i].ReservedBytes;
+                _incomplete.Add(pieces[i]);
+            }
+
+            var index = 0;
+            while (index < state.Queue.Count && state.Queue[index].BaseSequence is { } s && (batch.BaseSequence is null || s < batch.BaseSequence))
+            {
+                index++;
+            }
+
+            state.Queue.InsertRange(index, pieces);
+            batch.Dispose();
+            return pieces.Count;
+        }
+    }
+
+    /// <summary>
     /// OUT_OF_ORDER_SEQUENCE_NUMBER is expected (so retriable) when the batch's sequence moved, or an earlier
     /// batch of its partition is still unresolved (it failed or is being retried, and this one overtook it).
     /// </summary>
@@ -418,6 +454,18 @@ internal sealed class RecordAccumulator : IDisposable
         }
 
         Release(batch.ReservedBytes);
+    }
+
+    /// <summary>What <see cref="Producer{TKey,TValue}"/> reserved for a record like <paramref name="record"/>.</summary>
+    private static int EstimateRecordSize(Record record)
+    {
+        var headerBytes = 0;
+        foreach (var header in record.Headers)
+        {
+            headerBytes += 10 + System.Text.Encoding.UTF8.GetByteCount(header.Key) + (header.Value?.Length ?? 0);
+        }
+
+        return RecordBatchBuilder.EstimateRecordSize(record.Key?.Length ?? -1, record.Value?.Length ?? -1, headerBytes);
     }
 
     private static TimeSpan Min(TimeSpan? a, TimeSpan b) => a is { } x && x < b ? x : b;
