@@ -11,7 +11,8 @@ public sealed partial class ClusterController
     /// <summary>
     /// Kafka's DUPLICATE_BROKER_REGISTRATION: the node id is registered at another address by a node that is still a cluster
     /// member. A node restarting on its own address after a crash is its new incarnation (only one process can listen on a
-    /// host:port), so it may register even before the old incarnation is removed.
+    /// host:port), so it may register even before the old incarnation is removed. The same incarnation (address and uid)
+    /// asking again is a retry of an accepted registration.
     /// <para>
     /// A registration without a cluster id comes from a data dir without <c>meta.properties</c>. For a node id the journal
     /// already knows, that data dir lost (or never had) the node's logs: serving its partitions would silently serve them as
@@ -22,6 +23,12 @@ public sealed partial class ClusterController
     {
         if (!_nodes.TryGetValue(registration.NodeId, out var known))
         {
+            return null;
+        }
+
+        if (known.Uid != 0 && known.Uid == registration.Uid && known.Address == registration.Address)
+        {
+            // The same incarnation asking again (its first answer was late or lost): it was accepted already.
             return null;
         }
 

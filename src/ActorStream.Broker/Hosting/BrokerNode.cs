@@ -133,6 +133,7 @@ public sealed class BrokerNode : IAsyncDisposable
                 Host = settings.Host,
                 Port = settings.Port,
                 Address = cluster.SelfAddress.ToString(),
+                Uid = cluster.SelfUniqueAddress.Uid,
                 ClusterId = meta?.ClusterId ?? "",
                 DataDir = settings.DataDir,
                 AcceptEmptyDataDir = meta is null && settings.AcceptEmptyDataDir,
@@ -165,8 +166,9 @@ public sealed class BrokerNode : IAsyncDisposable
 
             var replicaManager = system.ActorOf(ReplicaManager.Props(settings, logManager), "replica-manager");
             var endpoint = system.ActorOf(BrokerEndpoint.Props(settings, partitions, controllerProxy, groupCoordinatorProxy, replicaManager), "broker");
-            // A node downed by the cluster terminates on its own: its data dir is free again once it has.
-            _ = system.WhenTerminated.ContinueWith(_ => dataDirLock.Dispose(), TaskScheduler.Default);
+            // A node downed by the cluster terminates on its own: its data dir is free again once it has (termination
+            // callbacks run before WhenTerminated completes).
+            system.RegisterOnTermination(dataDirLock.Dispose);
             return new BrokerNode(system, settings, endpoint, registered.ClusterId, dataDirLock);
         }
         catch
