@@ -141,7 +141,7 @@ public sealed class BrokerNode : IAsyncDisposable
             var registered = await RegisterAsync(controllerProxy, registration, settings.RequestTimeout, cancellationToken).ConfigureAwait(false);
             if (registered.ErrorCode != 0)
             {
-                throw new NodeRegistrationRefusedException((ErrorCode)registered.ErrorCode, registered.ErrorMessage);
+                throw new InvalidOperationException(registered.ErrorMessage);
             }
 
             if (meta is null)
