@@ -17,12 +17,15 @@ namespace ActorStream.Broker.Hosting;
 
 /// <summary>
 /// One running broker node: an Akka.Cluster member hosting the log manager, the partition shard region, the
-/// controller and group coordinator singletons (and their proxies) and the node endpoint <c>/user/broker</c>.
+/// controller and group coordinator singletons (and their proxies) and the node endpoint <c>/user/broker</c>. Start order:
+/// data dir lock, identity and port checks, join, singletons, registration with the controller (which may refuse the
+/// node), <c>meta.properties</c>, then the logs and the partition shard region.
 /// <code>
 /// /user/log-manager          LogManager: every partition log on this node
 /// /system/sharding/partition shard region → PartitionEntity per partition (persistent, remember-entities), placed on
 ///                            an in-sync replica by InSyncReplicaAllocationStrategy
-/// /user/controller           ClusterSingletonManager → ClusterController (persistent)
+/// /user/controller           ClusterSingletonManager → ClusterController (persistent), which reaches the shard region
+///                            through /user/partitions-forwarder (the region starts only once this node is registered)
 /// /user/controller-proxy     ClusterSingletonProxy
 /// /user/group-coordinator    ClusterSingletonManager → GroupCoordinator (persistent: consumer groups, committed offsets)
 /// /user/group-coordinator-proxy ClusterSingletonProxy
