@@ -17,6 +17,7 @@ public sealed record BrokerSettings
     public required int KafkaPort { get; init; }
     public required string DataDir { get; init; }
     public required string Journal { get; init; }
+    public required bool AcceptEmptyDataDir { get; init; }
     public required int NumPartitions { get; init; }
     public required int DefaultReplicationFactor { get; init; }
     public required int MinInsyncReplicas { get; init; }
@@ -48,6 +49,7 @@ public sealed record BrokerSettings
             KafkaPort = config.GetInt("kafka-port"),
             DataDir = Path.GetFullPath(config.GetString("data-dir")),
             Journal = config.GetString("journal", ""),
+            AcceptEmptyDataDir = config.GetBoolean("accept-empty-data-dir", false),
             NumPartitions = config.GetInt("num-partitions"),
             DefaultReplicationFactor = config.GetInt("default-replication-factor"),
             MinInsyncReplicas = config.GetInt("min-insync-replicas"),
@@ -83,7 +85,8 @@ public sealed record BrokerSettings
 
         Require(settings.NodeId >= 0, "node-id", "must be ≥ 0");
         Require(settings.Host.Length > 0, "host", "must not be empty");
-        Require(settings.Port is > 0 and < 65536, "port", "must be a TCP port");
+        Require(settings.Port is >= 0 and < 65536, "port", "must be a TCP port (0: any free port)");
+        Require(settings.KafkaPort is >= 0 and < 65536, "kafka-port", "must be a TCP port (0: any free port)");
         Require(settings.NumPartitions >= 1, "num-partitions", "must be ≥ 1");
         Require(settings.DefaultReplicationFactor >= 1, "default-replication-factor", "must be ≥ 1");
         Require(settings.MinInsyncReplicas >= 1, "min-insync-replicas", "must be ≥ 1");

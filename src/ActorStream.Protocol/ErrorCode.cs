@@ -61,6 +61,8 @@ public enum ErrorCode : short
     InvalidRecord = 87,
     UnstableOffsetCommit = 88,
     UnknownTopicId = 100,
+    /// <summary>Kafka's DUPLICATE_BROKER_REGISTRATION: another live node already registered this node id.</summary>
+    DuplicateBrokerRegistration = 101,
     InconsistentClusterId = 104,
     InvalidRegularExpression = 128,
 }

@@ -15,11 +15,12 @@ public sealed class NodeRestartSpec : IDisposable
     [Fact]
     public async Task Topics_records_and_identity_must_survive_a_clean_restart()
     {
-        var port = TestNode.FreePort();
         string clusterId;
-        await using (var node = await TestNode.StartAsync(_dir, port))
+        int port;
+        await using (var node = await TestNode.StartAsync(_dir))
         {
             clusterId = node.ClusterId;
+            port = node.Settings.Port;
             await node.Endpoint.Ask<CreateTopicsResponse>(new CreateTopicsRequest { Topics = { new CreatableTopic { Name = "durable", NumPartitions = 2, ReplicationFactor = 1 } } }, NodeFixture.Timeout);
             await node.Endpoint.Ask<ProduceResponse>(new ProduceRequest { Acks = -1, TimeoutMs = 30_000, Partitions = { new ProducePartitionData { Topic = "durable", Partition = 1, Records = NodeFixture.Batch(3, "before") } } }, NodeFixture.Timeout);
         }
@@ -36,10 +37,11 @@ public sealed class NodeRestartSpec : IDisposable
     [Fact]
     public async Task A_second_node_on_a_port_in_use_must_refuse_to_start()
     {
-        var port = TestNode.FreePort();
-        await using var first = await TestNode.StartAsync(_dir, port);
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => TestNode.StartAsync(Path.Combine(_dir, "second"), port));
-        Assert.Contains($"Port {port}", error.Message, StringComparison.Ordinal);
+        await using var first = await TestNode.StartAsync(_dir);
+        var port = first.Settings.Port;
+        var error = await Assert.ThrowsAsync<PortInUseException>(() => TestNode.StartAsync(Path.Combine(_dir, "second"), port));
+        Assert.StartsWith($"Port {port} on 127.0.0.1 (actorstream.broker.port) is not available", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
     }
 
     [Fact]
@@ -53,9 +55,10 @@ public sealed class NodeRestartSpec : IDisposable
     [Fact]
     public async Task A_data_dir_of_another_cluster_must_refuse_to_start_against_this_journal()
     {
-        var port = TestNode.FreePort();
-        await using (await TestNode.StartAsync(_dir, port))
+        int port;
+        await using (var node = await TestNode.StartAsync(_dir))
         {
+            port = node.Settings.Port;
         }
 
         new MetaProperties(0, "a-different-cluster").Write(_dir);

@@ -24,9 +24,10 @@ public sealed class NodeCrashSpec : IDisposable
         Directory.Delete(_dir, recursive: true);
     }
 
-    private async Task<CliProcess> StartNodeAsync(int port)
+    /// <summary>Port 0: any free port, read back from the ready line (<see cref="CliProcess.BoundPort"/>).</summary>
+    private async Task<CliProcess> StartNodeAsync(int port = 0)
     {
-        var node = await CliProcess.StartAsync(_dir, "is up", CommandTimeout, "node", "start", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data", Path.Combine(_dir, "data"));
+        var node = await CliProcess.StartAsync(_dir, "is up", CommandTimeout, "node", "start", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--kafka-port", "0", "--data", Path.Combine(_dir, "data"));
         _processes.Add(node);
         return node;
     }
@@ -41,9 +42,9 @@ public sealed class NodeCrashSpec : IDisposable
     [Fact]
     public async Task Acknowledged_records_and_topics_must_survive_kill_9()
     {
-        var port = CliProcess.FreePort();
+        var node = await StartNodeAsync();
+        var port = node.BoundPort;
         var bootstrap = $"127.0.0.1:{port}";
-        var node = await StartNodeAsync(port);
         await RunOkAsync(null, "topics", "create", "--bootstrap-server", bootstrap, "--topic", "crash-test", "--partitions", "1");
         await RunOkAsync(null, "topics", "create", "--bootstrap-server", bootstrap, "--topic", "other", "--partitions", "3");
 
@@ -72,9 +73,7 @@ public sealed class NodeCrashSpec : IDisposable
     [Fact]
     public async Task Bad_input_must_fail_with_a_one_line_error_and_a_non_zero_exit()
     {
-        var port = CliProcess.FreePort();
-        var bootstrap = $"127.0.0.1:{port}";
-        await StartNodeAsync(port);
+        var bootstrap = $"127.0.0.1:{(await StartNodeAsync()).BoundPort}";
         var (exit, _, stderr) = await CliProcess.RunAsync(_dir, CommandTimeout, null, "topics", "create", "--bootstrap-server", bootstrap, "--topic", "bad name!");
         Assert.NotEqual(0, exit);
         Assert.StartsWith("error: ", stderr, StringComparison.Ordinal);

@@ -8,7 +8,7 @@ namespace ActorStream.TestKit;
 
 /// <summary>
 /// Several real broker nodes in one process (DESIGN.md section 8: no multi-node kit here), each an ActorSystem on its own
-/// free loopback port with the <c>cluster-node</c> profile, its own node id (= its index) and data dir
+/// loopback port (any free one at its first start, port 0, kept for its restarts; the Kafka port is 0) with the <c>cluster-node</c> profile, its own node id (= its index) and data dir
 /// (<c>&lt;root&gt;/node-N</c>), and all sharing one metadata journal (one journal per cluster): by default the SQLite file
 /// <c>&lt;root&gt;/metadata.db</c>, or the <c>journal</c> given to <see cref="StartAsync"/> (e.g. a
 /// <see cref="PostgresSchema.JournalSpec"/>). Node 0 is the seed, so it is the oldest member until it stops.
@@ -49,14 +49,16 @@ public sealed class TestCluster : IAsyncDisposable
     private readonly BrokerNode?[] _nodes;
     private readonly string _extra;
 
-    private TestCluster(string rootDir, int[] ports, string extra, string? journal, bool throttled)
+    private readonly int[] _ports;
+
+    private TestCluster(string rootDir, int size, string extra, string? journal, bool throttled)
     {
         RootDir = rootDir;
-        Ports = ports;
+        _ports = new int[size];
         Throttled = throttled;
         _extra = throttled ? extra + "\n" + ThrottledTransportConfig : extra;
         Journal = journal ?? "sqlite:" + JournalPath;
-        _nodes = new BrokerNode?[ports.Length];
+        _nodes = new BrokerNode?[size];
     }
 
     /// <summary>Holds every node's data dir and the shared journal; deleted on dispose.</summary>
@@ -68,8 +70,11 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>The <c>actorstream.broker.journal</c> every node uses.</summary>
     public string Journal { get; }
 
-    /// <summary>Node i's Akka.Remote port (fixed for the cluster's lifetime, so a node restarts on the same address).</summary>
-    public IReadOnlyList<int> Ports { get; }
+    /// <summary>
+    /// Node i's Akka.Remote port: bound at its first start (0 until then), then fixed for the cluster's lifetime, so a node
+    /// restarts on the same address.
+    /// </summary>
+    public IReadOnlyList<int> Ports => _ports;
 
     public int Size => _nodes.Length;
 
@@ -97,12 +102,12 @@ public sealed class TestCluster : IAsyncDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
         var rootDir = Path.Combine(Path.GetTempPath(), "actorstream-cluster", Guid.NewGuid().ToString("N"));
-        var cluster = new TestCluster(rootDir, DistinctFreePorts(size), extra, journal, throttled);
+        var cluster = new TestCluster(rootDir, size, extra, journal, throttled);
         try
         {
             for (var i = 0; i < size; i++)
             {
-                await cluster.StartNodeAsync(i, seeds: [cluster.AddressOf(0)]).ConfigureAwait(false);
+                await cluster.StartNodeAsync(i, seeds: i == 0 ? [] : [cluster.AddressOf(0)]).ConfigureAwait(false);
             }
 
             await cluster.WaitForMembersUpAsync().ConfigureAwait(false);
@@ -123,7 +128,8 @@ public sealed class TestCluster : IAsyncDisposable
                   node-id = {{index}}
                   data-dir = "{{Escape(DataDir(index))}}"
                   journal = {{TestNode.Quote(Journal)}}
-                  port = {{Ports[index]}}
+                  port = {{_ports[index]}}
+                  kafka-port = 0
                 }
                 akka.cluster.seed-nodes = [{{string.Join(", ", seeds.Select(s => $"\"{s}\""))}}]
                 akka.loglevel = WARNING
@@ -134,8 +140,9 @@ public sealed class TestCluster : IAsyncDisposable
             profile: "cluster-node");
 
     /// <summary>
-    /// (Re)starts node <paramref name="index"/> on its port and data dir. Without <paramref name="seeds"/> it joins through the
-    /// running nodes (or forms a cluster of its own when none runs). Returns once the node is Up and registered.
+    /// (Re)starts node <paramref name="index"/> on its port (any free one at its first start) and data dir. Without
+    /// <paramref name="seeds"/> it joins through the running nodes (or forms a cluster of its own when none runs; so does an
+    /// empty <paramref name="seeds"/>). Returns once the node is Up and registered.
     /// </summary>
     public async Task<BrokerNode> StartNodeAsync(int index, IReadOnlyList<Address>? seeds = null)
     {
@@ -144,8 +151,9 @@ public sealed class TestCluster : IAsyncDisposable
             throw new InvalidOperationException($"Node {index} is already running");
         }
 
-        seeds ??= Running.Count > 0 ? Running.Select(AddressOf).ToList() : [AddressOf(index)];
+        seeds ??= Running.Select(AddressOf).ToList();
         var node = await BrokerNode.StartAsync(NodeConfig(index, seeds)).ConfigureAwait(false);
+        _ports[index] = node.Settings.Port;
         _nodes[index] = node;
         return node;
     }
@@ -249,17 +257,6 @@ public sealed class TestCluster : IAsyncDisposable
         {
             // A SQLite connection pool may still hold the journal open for a moment; the temp dir is disposable anyway.
         }
-    }
-
-    private static int[] DistinctFreePorts(int count)
-    {
-        var ports = new HashSet<int>();
-        while (ports.Count < count)
-        {
-            ports.Add(TestNode.FreePort());
-        }
-
-        return [.. ports];
     }
 
     private static string Escape(string path) => path.Replace("\\", "\\\\", StringComparison.Ordinal);

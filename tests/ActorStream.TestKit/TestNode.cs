@@ -7,11 +7,14 @@ using ActorStream.Broker.Hosting;
 namespace ActorStream.TestKit;
 
 /// <summary>
-/// Starts a real single-node broker (segment logs in a temp dir, free loopback ports). The journal is the default
-/// SQLite file in the data dir unless <c>journal</c> names another (e.g. <see cref="PostgresSchema.JournalSpec"/>).
+/// Starts a real single-node broker (segment logs in a temp dir). Without a <c>port</c> it binds any free loopback port
+/// (port 0; <see cref="BrokerNode.Settings"/> and <see cref="BrokerNode.BootstrapAddress"/> carry the bound one), and the
+/// Kafka port is 0 too. The journal is the default SQLite file in the data dir unless <c>journal</c> names another (e.g.
+/// <see cref="PostgresSchema.JournalSpec"/>).
 /// </summary>
 public static class TestNode
 {
+    /// <summary>A port free now (racy: prefer port 0 and read the bound one from <see cref="BrokerNode.Settings"/>).</summary>
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -24,7 +27,8 @@ public static class TestNode
             ConfigurationFactory.ParseString($$"""
                 actorstream.broker {
                   data-dir = "{{dataDir}}"
-                  port = {{port ?? FreePort()}}
+                  port = {{port ?? 0}}
+                  kafka-port = 0
                   journal = {{Quote(journal ?? "")}}
                 }
                 akka.loglevel = WARNING

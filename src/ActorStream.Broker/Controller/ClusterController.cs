@@ -170,15 +170,23 @@ public sealed partial class ClusterController : ReceivePersistentActor
             return;
         }
 
+        if (RefuseRegistration(registration) is { } refusal)
+        {
+            _log.Warning("[Controller] Refused node {0} at {1}: {2}", registration.NodeId, registration.Address, refusal.Message);
+            Sender.Tell(new NodeRegistered { ErrorCode = (int)refusal.Code, ErrorMessage = refusal.Message });
+            return;
+        }
+
         var events = new List<object>();
         if (_clusterId.Length == 0)
         {
             events.Add(new ClusterIdAssigned { ClusterId = registration.ClusterId.Length > 0 ? registration.ClusterId : MetaProperties.NewClusterId() });
         }
 
-        if (!_nodes.TryGetValue(registration.NodeId, out var known) || !known.Equals(registration))
+        var node = Persistable(registration);
+        if (!_nodes.TryGetValue(registration.NodeId, out var known) || !known.Equals(node))
         {
-            events.Add(new NodeJoined { Node = registration.Clone() });
+            events.Add(new NodeJoined { Node = node });
         }
 
         // It is a member (it joined before registering), even if the MemberUp gossip has not reached this node yet.

@@ -17,12 +17,15 @@ namespace ActorStream.Broker.Hosting;
 
 /// <summary>
 /// One running broker node: an Akka.Cluster member hosting the log manager, the partition shard region, the
-/// controller and group coordinator singletons (and their proxies) and the node endpoint <c>/user/broker</c>.
+/// controller and group coordinator singletons (and their proxies) and the node endpoint <c>/user/broker</c>. Start order:
+/// data dir lock, identity and port checks, join, singletons, registration with the controller (which may refuse the
+/// node), <c>meta.properties</c>, then the logs and the partition shard region.
 /// <code>
 /// /user/log-manager          LogManager: every partition log on this node
 /// /system/sharding/partition shard region → PartitionEntity per partition (persistent, remember-entities), placed on
 ///                            an in-sync replica by InSyncReplicaAllocationStrategy
-/// /user/controller           ClusterSingletonManager → ClusterController (persistent)
+/// /user/controller           ClusterSingletonManager → ClusterController (persistent), which reaches the shard region
+///                            through /user/partitions-forwarder (the region starts only once this node is registered)
 /// /user/controller-proxy     ClusterSingletonProxy
 /// /user/group-coordinator    ClusterSingletonManager → GroupCoordinator (persistent: consumer groups, committed offsets)
 /// /user/group-coordinator-proxy ClusterSingletonProxy
@@ -42,26 +45,46 @@ public sealed class BrokerNode : IAsyncDisposable
     /// </summary>
     private static readonly TimeSpan PartitionPlacementControllerTimeout = TimeSpan.FromSeconds(5);
 
-    private BrokerNode(ActorSystem system, BrokerSettings settings, IActorRef endpoint, string clusterId)
+    private BrokerNode(ActorSystem system, BrokerSettings settings, IActorRef endpoint, string clusterId, DataDirLock dataDirLock)
     {
         System = system;
         Settings = settings;
         Endpoint = endpoint;
         ClusterId = clusterId;
+        _dataDirLock = dataDirLock;
     }
 
+    private readonly DataDirLock _dataDirLock;
+
     public ActorSystem System { get; }
+
+    /// <summary>The node's settings, with the ports it actually bound (a configured port 0 becomes the chosen one).</summary>
     public BrokerSettings Settings { get; }
     public IActorRef Endpoint { get; }
     public string ClusterId { get; }
 
-    /// <summary>The address clients bootstrap from: <c>host:port</c>.</summary>
+    /// <summary>The address clients bootstrap from: <c>host:port</c> (the bound port).</summary>
     public string BootstrapAddress => $"{Settings.Host}:{Settings.Port}";
 
     /// <summary>Starts a node from a fully assembled config (see <see cref="BrokerConfig.Build"/>).</summary>
     public static async Task<BrokerNode> StartAsync(Config config, CancellationToken cancellationToken = default)
     {
         var settings = BrokerSettings.Create(config.GetConfig("actorstream.broker"));
+        // Before anything in the data dir or the journal is touched: a second node process on this data dir stops here.
+        var dataDirLock = DataDirLock.Acquire(settings.DataDir);
+        try
+        {
+            return await StartLockedAsync(config, settings, dataDirLock, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            dataDirLock.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<BrokerNode> StartLockedAsync(Config config, BrokerSettings settings, DataDirLock dataDirLock, CancellationToken cancellationToken)
+    {
         var meta = MetaProperties.Read(settings.DataDir);
         if (meta is not null && meta.NodeId != settings.NodeId)
         {
@@ -69,14 +92,16 @@ public sealed class BrokerNode : IAsyncDisposable
                 $"The data dir {settings.DataDir} belongs to node {meta.NodeId}, not node {settings.NodeId} (see {MetaProperties.FileName})");
         }
 
-        EnsurePortIsFree(settings.BindHost, settings.Port);
+        PortCheck.EnsureFree(settings.BindHost, NodePorts(settings));
         JournalSettings.Parse(settings.Journal, settings.DataDir).Prepare();
-        Directory.CreateDirectory(settings.DataDir);
 
         var system = ActorSystem.Create(SystemName, config);
+        var joined = false;
         try
         {
             var cluster = Cluster.Get(system);
+            // Port 0 binds any free port: from here on the node advertises the bound one.
+            settings = settings with { Port = cluster.SelfAddress.Port ?? settings.Port };
             WarnIfIsrShrinksBeforeFailureDetection(system, settings);
             var seeds = config.GetStringList("akka.cluster.seed-nodes");
             if (seeds.Count == 0)
@@ -88,25 +113,14 @@ public sealed class BrokerNode : IAsyncDisposable
                 await cluster.JoinSeedNodesAsync(seeds.Select(Address.Parse), cancellationToken).ConfigureAwait(false);
             }
 
+            joined = true;
             var controllerProxy = system.ActorOf(
                 ClusterSingletonProxy.Props("/user/controller", ClusterSingletonProxySettings.Create(system)),
                 "controller-proxy");
-            var logManager = system.ActorOf(LogManager.Props(settings), "log-manager");
-            var sharding = ClusterSharding.Get(system);
-            var shardingSettings = ClusterShardingSettings.Create(system).WithRememberEntities(true);
-            var partitionPlacement = new InSyncReplicaAllocationStrategy(
-                PartitionPlacementControllerTimeout,
-                shardingSettings.TuningParameters.LeastShardAllocationMaxSimultaneousRebalance);
-            var partitions = await sharding.StartAsync(
-                PartitionTypeName,
-                entityId => PartitionEntity.Props(entityId, settings, logManager, controllerProxy),
-                shardingSettings,
-                new PartitionMessageExtractor(),
-                partitionPlacement,
-                PartitionHandOff.Instance).ConfigureAwait(false);
-
+            // The controller answers the registration before this node hosts any partition: a refused node never does.
+            var partitionsForController = system.ActorOf(PartitionRegionForwarder.Props(), "partitions-forwarder");
             system.ActorOf(
-                ClusterSingletonManager.Props(ClusterController.Props(settings, partitions), PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system)),
+                ClusterSingletonManager.Props(ClusterController.Props(settings, partitionsForController), PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system)),
                 "controller");
 
             system.ActorOf(
@@ -122,7 +136,10 @@ public sealed class BrokerNode : IAsyncDisposable
                 Host = settings.Host,
                 Port = settings.Port,
                 Address = cluster.SelfAddress.ToString(),
+                Uid = cluster.SelfUniqueAddress.Uid,
                 ClusterId = meta?.ClusterId ?? "",
+                DataDir = settings.DataDir,
+                AcceptEmptyDataDir = meta is null && settings.AcceptEmptyDataDir,
             };
             var registered = await RegisterAsync(controllerProxy, registration, settings.RequestTimeout, cancellationToken).ConfigureAwait(false);
             if (registered.ErrorCode != 0)
@@ -135,21 +152,44 @@ public sealed class BrokerNode : IAsyncDisposable
                 new MetaProperties(settings.NodeId, registered.ClusterId).Write(settings.DataDir);
             }
 
+            var logManager = system.ActorOf(LogManager.Props(settings), "log-manager");
+            var sharding = ClusterSharding.Get(system);
+            var shardingSettings = ClusterShardingSettings.Create(system).WithRememberEntities(true);
+            var partitionPlacement = new InSyncReplicaAllocationStrategy(
+                PartitionPlacementControllerTimeout,
+                shardingSettings.TuningParameters.LeastShardAllocationMaxSimultaneousRebalance);
+            var partitions = await sharding.StartAsync(
+                PartitionTypeName,
+                entityId => PartitionEntity.Props(entityId, settings, logManager, controllerProxy),
+                shardingSettings,
+                new PartitionMessageExtractor(),
+                partitionPlacement,
+                PartitionHandOff.Instance).ConfigureAwait(false);
+            partitionsForController.Tell(new PartitionRegionForwarder.RegionStarted(partitions));
+
             var replicaManager = system.ActorOf(ReplicaManager.Props(settings, logManager), "replica-manager");
             var endpoint = system.ActorOf(BrokerEndpoint.Props(settings, partitions, controllerProxy, groupCoordinatorProxy, replicaManager), "broker");
-            return new BrokerNode(system, settings, endpoint, registered.ClusterId);
+            // A node downed by the cluster terminates on its own: its data dir is free again once it has (termination
+            // callbacks run before WhenTerminated completes).
+            system.RegisterOnTermination(dataDirLock.Dispose);
+            return new BrokerNode(system, settings, endpoint, registered.ClusterId, dataDirLock);
         }
         catch
         {
+            if (joined)
+            {
+                // Leave rather than vanish: the others need not wait for failure detection and downing.
+                await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance).ConfigureAwait(false);
+            }
+
             await system.Terminate().ConfigureAwait(false);
             throw;
         }
     }
 
-    /// <summary>
-    /// Fails fast when another process listens on the node's port: the remote transport binds with address reuse,
-    /// so a second node on the same port would start and silently share the port's connections.
-    /// </summary>
+    /// <summary>Every port this node opens (checked before start; the Kafka gateway adds <c>kafka-port</c> here).</summary>
+    private static IEnumerable<PortCheck.NodePort> NodePorts(BrokerSettings settings) => [new("port", settings.Port)];
+
     /// <summary>
     /// The controller refuses to drop unreachable nodes from an ISR (the split brain resolver decides), so a follower
     /// must be unreachable before a leader's lag check asks: replication.lag-time-max must exceed failure detection.
@@ -164,22 +204,6 @@ public sealed class BrokerNode : IAsyncDisposable
                 "actorstream.broker.replication.lag-time-max ({0}) should exceed failure detection ({1}): a leader cut off with the controller could otherwise shrink ISRs before the cluster decides which side is down",
                 settings.ReplicaLagTimeMax,
                 detection);
-        }
-    }
-
-    private static void EnsurePortIsFree(string host, int port)
-    {
-        // An IP literal (0.0.0.0 for a bind-host on every interface) is not a name to resolve.
-        var addresses = global::System.Net.IPAddress.TryParse(host, out var literal) ? [literal] : global::System.Net.Dns.GetHostAddresses(host);
-        var address = addresses.FirstOrDefault(a => a.AddressFamily == global::System.Net.Sockets.AddressFamily.InterNetwork) ?? addresses.First();
-        using var probe = new global::System.Net.Sockets.Socket(address.AddressFamily, global::System.Net.Sockets.SocketType.Stream, global::System.Net.Sockets.ProtocolType.Tcp);
-        try
-        {
-            probe.Bind(new global::System.Net.IPEndPoint(address, port));
-        }
-        catch (global::System.Net.Sockets.SocketException e)
-        {
-            throw new InvalidOperationException($"Port {port} on {host} is not available ({e.SocketErrorCode}): is another node running there?", e);
         }
     }
 
@@ -204,6 +228,7 @@ public sealed class BrokerNode : IAsyncDisposable
     {
         await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance).ConfigureAwait(false);
         await System.WhenTerminated.ConfigureAwait(false);
+        _dataDirLock.Dispose();
     }
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);

@@ -13,14 +13,18 @@ internal static class NodeCommand
         var config = new Option<FileInfo?>("--config") { Description = "HOCON file with overrides (actorstream.broker.*, akka.*)" };
         var data = new Option<string?>("--data") { Description = "Data directory (default ./data)" };
         var journal = new Option<string?>("--journal") { Description = "Metadata journal: sqlite:PATH (default sqlite:<data>/metadata.db) or postgres:CONNSTR (env ACTORSTREAM_JOURNAL or ACTORSTREAM_JOURNAL_FILE)" };
-        var port = new Option<int?>("--port") { Description = "Akka.Remote port clients bootstrap from (default 4053)" };
-        var kafkaPort = new Option<int?>("--kafka-port") { Description = "Kafka wire-protocol port (default 9092)" };
+        var port = new Option<int?>("--port") { Description = "Akka.Remote port clients bootstrap from (default 4053; 0: any free port, the bound one is advertised)" };
+        var kafkaPort = new Option<int?>("--kafka-port") { Description = "Kafka wire-protocol port (default 9092; 0: any free port)" };
         var host = new Option<string?>("--host") { Description = "Canonical host name clients and other nodes reach this node by (default 127.0.0.1; env ACTORSTREAM_HOST)" };
         var bindHost = new Option<string?>("--bind-host") { Description = "Address to bind to, e.g. 0.0.0.0 (default: the host; env ACTORSTREAM_BIND_HOST)" };
         var nodeId = new Option<int?>("--node-id") { Description = "Node id (default 0)" };
+        var acceptEmptyDataDir = new Option<bool>("--accept-empty-data-dir")
+        {
+            Description = "Start even though the data dir has no meta.properties while the journal knows this node id (its logs are rebuilt from the other replicas)",
+        };
         var seeds = new Option<string[]>("--seed") { Description = "host:port of a seed node (repeatable); without it the node forms a single-node cluster", AllowMultipleArgumentsPerToken = true };
 
-        var start = new Command("start", "Run a broker node") { config, data, journal, port, kafkaPort, host, bindHost, nodeId, seeds };
+        var start = new Command("start", "Run a broker node") { config, data, journal, port, kafkaPort, host, bindHost, nodeId, seeds, acceptEmptyDataDir };
         start.SetAction(async (parse, cancellationToken) =>
         {
             var seedList = parse.GetValue(seeds) ?? [];
@@ -40,6 +44,11 @@ internal static class NodeCommand
             Set("host", parse.GetValue(host));
             Set("bind-host", parse.GetValue(bindHost));
             Set("node-id", parse.GetValue(nodeId)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (parse.GetValue(acceptEmptyDataDir))
+            {
+                overrides.Add("actorstream.broker.accept-empty-data-dir = on");
+            }
+
             if (seedList.Length > 0)
             {
                 overrides.Add("akka.cluster.seed-nodes = [" + string.Join(", ", seedList.Select(s => Quote($"akka.tcp://{BrokerNode.SystemName}@{s}"))) + "]");

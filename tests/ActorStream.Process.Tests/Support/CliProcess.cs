@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace ActorStream.Process.Tests.Support;
 
@@ -87,18 +88,42 @@ public sealed class CliProcess : IDisposable
     {
         get
         {
-            var testDir = AppContext.BaseDirectory;
-            var configuration = testDir.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-            var root = new DirectoryInfo(testDir);
+            var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+            return Path.Combine(RepoRoot, "src", "ActorStream.Cli", "bin", configuration, "net10.0", "actorstream.dll");
+        }
+    }
+
+    /// <summary>The repository's root directory (where <c>ActorStream.sln</c> is).</summary>
+    public static string RepoRoot
+    {
+        get
+        {
+            var root = new DirectoryInfo(AppContext.BaseDirectory);
             while (root is not null && !File.Exists(Path.Combine(root.FullName, "ActorStream.sln")))
             {
                 root = root.Parent;
             }
 
-            return Path.Combine(root!.FullName, "src", "ActorStream.Cli", "bin", configuration, "net10.0", "actorstream.dll");
+            return root!.FullName;
         }
     }
 
+    /// <summary>
+    /// The port a node process bound, from its ready line (<c>... is up: bootstrap HOST:PORT, ...</c>): a node started with
+    /// <c>--port 0</c> advertises the port it got.
+    /// </summary>
+    public int BoundPort
+    {
+        get
+        {
+            var match = Regex.Match(Stdout, @"is up: bootstrap [^\s,]+:(\d+)");
+            return match.Success
+                ? int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)
+                : throw new InvalidOperationException($"No ready line with a bootstrap address in: {Stdout}");
+        }
+    }
+
+    /// <summary>A port free now (racy: prefer <c>--port 0</c> and <see cref="BoundPort"/>).</summary>
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -3,8 +3,11 @@ using System.Globalization;
 namespace ActorStream.Process.Tests.Support;
 
 /// <summary>
-/// <c>actorstream node</c> processes of one cluster on loopback: one shared SQLite journal, a data directory and a
-/// port per node, and every node listing every node as a seed so that any of them can crash and rejoin.
+/// <c>actorstream node</c> processes of one cluster on loopback: one shared SQLite journal and a data directory per node.
+/// Every node takes a free port at its first start (<c>--port 0</c>, the bound port read from its ready line) and keeps it
+/// for its restarts, so a restarted node comes back on its own address. Node 0 forms the cluster; the others join
+/// through it, and a restarted node through every other node (never itself: a first seed listing itself could form a
+/// cluster of its own), so any of them can crash and rejoin. The Kafka port is 0 too, so nodes never collide on 9092.
 /// </summary>
 public sealed class ProcessCluster : IDisposable
 {
@@ -17,15 +20,16 @@ public sealed class ProcessCluster : IDisposable
     public ProcessCluster(string dir, int size)
     {
         _dir = dir;
-        _ports = Enumerable.Range(0, size).Select(_ => CliProcess.FreePort()).ToArray();
+        _ports = new int[size];
         _nodes = new CliProcess?[size];
     }
 
     public int Size => _ports.Length;
 
-    public string Bootstrap => string.Join(',', _ports.Select(p => $"127.0.0.1:{p}"));
+    /// <summary>Every started node's <c>host:port</c>.</summary>
+    public string Bootstrap => string.Join(',', _ports.Where(p => p != 0).Select(p => $"127.0.0.1:{p}"));
 
-    /// <summary>Node 0 first (it is the first seed and forms the cluster), then the others together.</summary>
+    /// <summary>Node 0 first (it forms the cluster), then the others together.</summary>
     public async Task StartAllAsync()
     {
         await StartAsync(0);
@@ -42,12 +46,15 @@ public sealed class ProcessCluster : IDisposable
         var args = new List<string>
         {
             "node", "start",
-            "--port", Port(nodeId),
+            "--port", _ports[nodeId].ToString(CultureInfo.InvariantCulture),
+            "--kafka-port", "0",
             "--node-id", nodeId.ToString(CultureInfo.InvariantCulture),
             "--data", Path.Combine(_dir, $"node-{nodeId}"),
             "--journal", "sqlite:" + Path.Combine(_dir, "journal.db"),
+            // The cluster profile even for the first node, which has no seed to list.
+            "--config", Path.Combine(CliProcess.RepoRoot, "hocon", "cluster-node.conf"),
         };
-        foreach (var port in _ports)
+        foreach (var port in _ports.Where((p, i) => p != 0 && i != nodeId))
         {
             args.Add("--seed");
             args.Add($"127.0.0.1:{port}");
@@ -59,6 +66,7 @@ public sealed class ProcessCluster : IDisposable
             _everyProcess.Add(node);
         }
 
+        _ports[nodeId] = node.BoundPort;
         _nodes[nodeId] = node;
     }
 
@@ -79,8 +87,6 @@ public sealed class ProcessCluster : IDisposable
     }
 
     private static string Tail(string text) => text.Length <= 6000 ? text : text[^6000..];
-
-    private string Port(int nodeId) => _ports[nodeId].ToString(CultureInfo.InvariantCulture);
 
     public void Dispose()
     {
