@@ -38,6 +38,11 @@ internal static class NodeCommand
             Set("kafka-port", parse.GetValue(kafkaPort)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Set("host", parse.GetValue(host));
             Set("node-id", parse.GetValue(nodeId)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (LogLevelOption.Get(parse) is { } logLevel)
+            {
+                overrides.Add($"akka.loglevel = {logLevel}");
+            }
+
             if (seedList.Length > 0)
             {
                 overrides.Add("akka.cluster.seed-nodes = [" + string.Join(", ", seedList.Select(s => Quote($"akka.tcp://{BrokerNode.SystemName}@{s}"))) + "]");
