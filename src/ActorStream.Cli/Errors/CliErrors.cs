@@ -32,18 +32,19 @@ internal static class CliErrors
         return OneLine(message);
     }
 
+    /// <summary>A value that did not convert to its option's type, said without the .NET type name.</summary>
     private static string? InvalidValue(ParseError error)
     {
-        if (error.SymbolResult is not ArgumentResult { Tokens.Count: > 0 } argument)
+        var (name, type, tokens) = error.SymbolResult switch
         {
-            return null;
-        }
-
-        var (name, type) = argument.Parent is OptionResult option
-            ? (option.Option.Name, option.Option.ValueType)
-            : (argument.Argument.Name, argument.Argument.ValueType);
-        return Expected(type) is { } expected
-            ? $"{name}: '{string.Join(' ', argument.Tokens.Select(t => t.Value))}' is not {expected}"
+            OptionResult o => (o.Option.Name, o.Option.ValueType, o.Tokens),
+            ArgumentResult { Parent: OptionResult o } a => (o.Option.Name, o.Option.ValueType, a.Tokens),
+            ArgumentResult a => (a.Argument.Name, a.Argument.ValueType, a.Tokens),
+            _ => ("", typeof(string), (IReadOnlyList<Token>)[]),
+        };
+        var value = string.Join(' ', tokens.Select(t => t.Value));
+        return tokens.Count > 0 && Expected(type) is { } expected && error.Message.Contains($"'{value}'", StringComparison.Ordinal)
+            ? $"{name}: '{value}' is not {expected}"
             : null;
     }
 
