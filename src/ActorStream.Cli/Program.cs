@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using ActorStream.Cli.Commands;
+using ActorStream.Cli.Errors;
 
 namespace ActorStream.Cli;
 
@@ -17,14 +19,23 @@ internal static class Program
             PerfCommand.Create(),
             DiagnosticsCommand.Create(),
         };
+        root.Options.Add(LogLevelOption.Instance);
+
+        var parse = root.Parse(args);
+        if (parse.Action is ParseErrorAction)
+        {
+            // One line on stderr, as the README promises, instead of System.CommandLine's error list and help on stdout.
+            await Console.Error.WriteLineAsync("error: " + CliErrors.FromParse(parse));
+            return 1;
+        }
 
         try
         {
-            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            await Console.Error.WriteLineAsync("error: " + e.Message.ReplaceLineEndings(" "));
+            await Console.Error.WriteLineAsync("error: " + CliErrors.FromException(e));
             return 1;
         }
     }

@@ -34,5 +34,15 @@ public class ActorStreamException : Exception
     public TopicPartition? TopicPartition { get; init; }
 
     internal static ActorStreamException For(TopicPartition tp, ErrorCode code, string? detail) =>
-        new(code, string.IsNullOrEmpty(detail) ? $"{code} on {tp}" : $"{detail} [{tp}]") { TopicPartition = tp };
+        new(code, Describe(tp, code, detail)) { TopicPartition = tp };
+
+    /// <summary>A topic-level error (partition -1) names only the topic, which its detail already does.</summary>
+    private static string Describe(TopicPartition tp, ErrorCode code, string? detail) =>
+        (string.IsNullOrEmpty(detail), tp.Partition < 0) switch
+        {
+            (true, true) => $"{code} on topic {tp.Topic}",
+            (true, false) => $"{code} on {tp}",
+            (false, true) => detail!,
+            (false, false) => $"{detail} [{tp}]",
+        };
 }

@@ -10,6 +10,10 @@ public static class TopicConfigs
     public const string MinInsyncReplicas = "min.insync.replicas";
     public const string UncleanLeaderElectionEnable = "unclean.leader.election.enable";
 
+    /// <summary>Every topic config a topic accepts (the error for an unknown one lists them).</summary>
+    public static IReadOnlyList<string> Names { get; } =
+        [CleanupPolicy, MinInsyncReplicas, UncleanLeaderElectionEnable, .. LogConfig.KafkaPropertyNames];
+
     /// <summary>Returns an error message for the first invalid entry, or null when all are valid.</summary>
     public static string? Validate(IReadOnlyDictionary<string, string> configs)
     {
@@ -38,6 +42,8 @@ public static class TopicConfigs
                     }
 
                     break;
+                case var name when !LogConfig.KafkaPropertyNames.Contains(name, StringComparer.Ordinal):
+                    return $"Unknown topic config '{name}'; known: {string.Join(", ", Names)}";
                 default:
                     try
                     {

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using ActorStream.Client.Admin;
+using ActorStream.Client.Config;
 
 namespace ActorStream.Cli.Commands;
 
@@ -18,8 +20,27 @@ internal static class CommonOptions
     {
         Description = description,
         AllowMultipleArgumentsPerToken = false,
-        Arity = ArgumentArity.ZeroOrMore,
+        Arity = ArgumentArity.OneOrMore,
     };
+
+    /// <summary>An admin client for <paramref name="bootstrap"/>, logging at <c>--log-level</c>.</summary>
+    public static AdminClient Admin(ParseResult parse, Option<string> bootstrap) => new(new AdminConfig
+    {
+        BootstrapServers = parse.GetValue(bootstrap)!,
+        ClientId = "actorstream-cli",
+        LogLevel = LogLevelOption.Get(parse),
+    });
+
+    /// <summary>Adds <c>--log-level</c> (as the client's <c>log.level</c>) to producer or consumer properties.</summary>
+    public static Dictionary<string, string> WithLogLevel(this Dictionary<string, string> properties, ParseResult parse)
+    {
+        if (LogLevelOption.Get(parse) is { } level)
+        {
+            properties["log.level"] = level;
+        }
+
+        return properties;
+    }
 
     public static Dictionary<string, string> ParseKeyValues(IEnumerable<string>? pairs, string option)
     {

@@ -26,7 +26,7 @@ internal static class ConsumeCommand
         var timeout = new Option<int?>("--timeout-ms") { Description = "Exit when no record arrived for this long" };
         var partition = new Option<int?>("--partition") { Description = "Read only this partition" };
         var offset = new Option<long?>("--offset") { Description = "Start offset (with --partition)" };
-        var properties = CommonOptions.KeyValues("--property", "Formatter property: print.key, print.partition, print.offset, print.timestamp, key.separator");
+        var properties = CommonOptions.KeyValues("--property", "Formatter property k=v: " + string.Join(", ", RecordFormatter.PropertyNames));
         var consumerProperties = CommonOptions.KeyValues("--consumer-property", "Consumer config k=v (Kafka names)");
         var command = new Command("consume", "Print records of a topic") { bootstrap, topic, fromBeginning, group, maxMessages, timeout, partition, offset, properties, consumerProperties };
         command.SetAction(async (parse, ct) =>
@@ -42,10 +42,9 @@ internal static class ConsumeCommand
                 throw new ArgumentException("--offset needs --partition");
             }
 
-            var format = CommonOptions.ParseKeyValues(parse.GetValue(properties), "--property");
-            var formatter = new RecordFormatter(format);
+            var formatter = new RecordFormatter(ToolProperties.Parse(parse.GetValue(properties), RecordFormatter.PropertyNames));
             var name = parse.GetValue(topic)!;
-            var consumerConfig = CommonOptions.ParseKeyValues(parse.GetValue(consumerProperties), "--consumer-property");
+            var consumerConfig = CommonOptions.ParseKeyValues(parse.GetValue(consumerProperties), "--consumer-property").WithLogLevel(parse);
             consumerConfig.TryAdd("bootstrap.servers", parse.GetValue(bootstrap)!);
             consumerConfig.TryAdd("client.id", "actorstream-cli");
             consumerConfig["auto.offset.reset"] = parse.GetValue(fromBeginning) ? "earliest" : consumerConfig.GetValueOrDefault("auto.offset.reset", "latest");
@@ -56,6 +55,13 @@ internal static class ConsumeCommand
             }
 
             var config = ConsumerConfig.FromProperties(consumerConfig);
+            List<TopicPartition> partitions;
+            await using (var admin = CommonOptions.Admin(parse, bootstrap))
+            {
+                // Both ways fail at once on a topic the broker will not create, and wait on one it just created.
+                partitions = await TopicResolver.PartitionsAsync(admin, name, parse.GetValue(partition), ct);
+            }
+
             await using var consumer = new Consumer<byte[]?, byte[]?>(config, Deserializers.ByteArray, Deserializers.ByteArray);
             var output = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 64 * 1024) { AutoFlush = false };
             var committer = new PrintedOffsetCommitter(consumer, output, Console.Error, TimeSpan.FromMilliseconds(config.AutoCommitIntervalMs));
@@ -65,7 +71,6 @@ internal static class ConsumeCommand
             }
             else
             {
-                var partitions = await PartitionsAsync(parse.GetValue(bootstrap)!, name, parse.GetValue(partition), ct);
                 consumer.Assign(partitions);
                 if (parse.GetValue(offset) is { } start)
                 {
@@ -127,35 +132,28 @@ internal static class ConsumeCommand
         return command;
     }
 
-    public static async Task<List<TopicPartition>> PartitionsAsync(string bootstrap, string topic, int? only, CancellationToken ct)
+    /// <summary>
+    /// kafka-console-consumer's DefaultMessageFormatter: optional timestamp, partition, offset, headers and key, then the
+    /// value, each followed by key.separator.
+    /// </summary>
+    private sealed class RecordFormatter(ToolProperties properties)
     {
-        await using var admin = new AdminClient(new AdminConfig { BootstrapServers = bootstrap, ClientId = "actorstream-cli" });
-        var description = (await admin.DescribeTopicsAsync([topic], ct)).Single();
-        var partitions = description.Partitions.Select(p => new TopicPartition(topic, p.Partition)).ToList();
-        if (only is { } p)
-        {
-            if (p < 0 || p >= partitions.Count)
-            {
-                throw new ArgumentException($"Topic {topic} has no partition {p} (it has {partitions.Count})");
-            }
+        public static readonly IReadOnlyList<string> PropertyNames =
+        [
+            "print.timestamp", "print.partition", "print.offset", "print.headers", "print.key", "print.value",
+            "key.separator", "headers.separator", "headers.key.separator", "null.literal",
+        ];
 
-            return [new TopicPartition(topic, p)];
-        }
-
-        return partitions;
-    }
-
-    /// <summary>kafka-console-consumer's DefaultMessageFormatter: optional timestamp, partition, offset and key, then the value.</summary>
-    private sealed class RecordFormatter(Dictionary<string, string> properties)
-    {
-        private readonly bool _key = Flag(properties, "print.key");
-        private readonly bool _partition = Flag(properties, "print.partition");
-        private readonly bool _offset = Flag(properties, "print.offset");
-        private readonly bool _timestamp = Flag(properties, "print.timestamp");
-        private readonly string _separator = properties.GetValueOrDefault("key.separator", "\t");
-
-        private static bool Flag(Dictionary<string, string> properties, string name) =>
-            properties.TryGetValue(name, out var value) && bool.Parse(value);
+        private readonly bool _timestamp = properties.Flag("print.timestamp");
+        private readonly bool _partition = properties.Flag("print.partition");
+        private readonly bool _offset = properties.Flag("print.offset");
+        private readonly bool _headers = properties.Flag("print.headers");
+        private readonly bool _key = properties.Flag("print.key");
+        private readonly bool _value = properties.Flag("print.value", fallback: true);
+        private readonly string _separator = properties.String("key.separator", "\t");
+        private readonly string _headersSeparator = properties.String("headers.separator", ",");
+        private readonly string _headersKeySeparator = properties.String("headers.key.separator", ":");
+        private readonly string _null = properties.String("null.literal", "null");
 
         public void Write(TextWriter output, ConsumeResult<byte[]?, byte[]?> record)
         {
@@ -174,13 +172,28 @@ internal static class ConsumeCommand
                 output.Write($"Offset:{record.Offset}{_separator}");
             }
 
-            if (_key)
+            if (_headers)
             {
-                output.Write(record.Key is null ? "null" : Encoding.UTF8.GetString(record.Key));
+                output.Write(record.Headers.Count == 0
+                    ? "NO_HEADERS"
+                    : string.Join(_headersSeparator, record.Headers.Select(h => h.Key + _headersKeySeparator + Text(h.Value))));
                 output.Write(_separator);
             }
 
-            output.WriteLine(record.Value is null ? "null" : Encoding.UTF8.GetString(record.Value));
+            if (_key)
+            {
+                output.Write(Text(record.Key));
+                output.Write(_separator);
+            }
+
+            if (_value)
+            {
+                output.Write(Text(record.Value));
+            }
+
+            output.WriteLine();
         }
+
+        private string Text(byte[]? bytes) => bytes is null ? _null : Encoding.UTF8.GetString(bytes);
     }
 }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using ActorStream.Client.Admin;
-using ActorStream.Client.Config;
 
 namespace ActorStream.Cli.Commands;
 
@@ -20,7 +19,7 @@ internal static class GroupsCommand
         return command;
     }
 
-    internal static AdminClient Connect(string bootstrap) => new(new AdminConfig { BootstrapServers = bootstrap, ClientId = "actorstream-cli" });
+    internal static AdminClient Connect(ParseResult parse, Option<string> bootstrap) => CommonOptions.Admin(parse, bootstrap);
 
     internal static Option<string> Group() => new("--group") { Description = "Consumer group id", Required = true };
 
@@ -30,7 +29,7 @@ internal static class GroupsCommand
         var command = new Command("list", "List group ids, one per line") { bootstrap };
         command.SetAction(async (parse, ct) =>
         {
-            await using var admin = Connect(parse.GetValue(bootstrap)!);
+            await using var admin = Connect(parse, bootstrap);
             foreach (var group in await admin.ListGroupsAsync(cancellationToken: ct))
             {
                 Console.Out.WriteLine(group.GroupId);
@@ -48,7 +47,7 @@ internal static class GroupsCommand
         var command = new Command("describe", "Committed offsets, log end offsets and lag per partition") { bootstrap, group };
         command.SetAction(async (parse, ct) =>
         {
-            await using var admin = Connect(parse.GetValue(bootstrap)!);
+            await using var admin = Connect(parse, bootstrap);
             var description = await admin.DescribeGroupAsync(parse.GetValue(group)!, ct);
             await Console.Error.WriteLineAsync($"Group {description.GroupId} is {description.State} with {description.Members.Count} member(s), generation {description.GenerationId}.");
             TextTable.Write(Console.Out, Header, description.Offsets.Select(o => new[]
@@ -73,7 +72,7 @@ internal static class GroupsCommand
         var command = new Command("delete", "Delete a group without members, and its committed offsets") { bootstrap, group };
         command.SetAction(async (parse, ct) =>
         {
-            await using var admin = Connect(parse.GetValue(bootstrap)!);
+            await using var admin = Connect(parse, bootstrap);
             await admin.DeleteGroupsAsync([parse.GetValue(group)!], ct);
             await Console.Error.WriteLineAsync($"Deleted group {parse.GetValue(group)}.");
             return 0;

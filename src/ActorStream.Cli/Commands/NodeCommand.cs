@@ -49,6 +49,11 @@ internal static class NodeCommand
                 overrides.Add("actorstream.broker.accept-empty-data-dir = on");
             }
 
+            if (LogLevelOption.Get(parse) is { } logLevel)
+            {
+                overrides.Add($"akka.loglevel = {logLevel}");
+            }
+
             if (seedList.Length > 0)
             {
                 overrides.Add("akka.cluster.seed-nodes = [" + string.Join(", ", seedList.Select(s => Quote($"akka.tcp://{BrokerNode.SystemName}@{s}"))) + "]");

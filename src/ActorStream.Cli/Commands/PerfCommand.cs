@@ -32,7 +32,7 @@ internal static class PerfCommand
         var command = new Command("produce", "Producer throughput and latency, like kafka-producer-perf-test") { bootstrap, topic, numRecords, recordSize, throughput, producerProperties };
         command.SetAction(async (parse, ct) =>
         {
-            var config = Commands.ProduceCommand.ProducerConfigFor(parse.GetValue(bootstrap)!, CommonOptions.ParseKeyValues(parse.GetValue(producerProperties), "--producer-property"));
+            var config = Commands.ProduceCommand.ProducerConfigFor(parse.GetValue(bootstrap)!, CommonOptions.ParseKeyValues(parse.GetValue(producerProperties), "--producer-property").WithLogLevel(parse));
             var name = parse.GetValue(topic)!;
             var count = parse.GetValue(numRecords);
             var size = parse.GetValue(recordSize);
@@ -108,18 +108,19 @@ internal static class PerfCommand
         var bootstrap = CommonOptions.BootstrapServer();
         var topic = CommonOptions.Topic();
         var messages = new Option<long>("--messages") { Description = "Records to consume", Required = true };
-        var group = new Option<string?>("--group") { Description = "Consumer group (not supported yet)" };
+        var group = new Option<string?>("--group") { Description = "Consume as a member of this consumer group (subscribe instead of reading every partition), like kafka-consumer-perf-test --group" };
         var timeout = new Option<int>("--timeout") { Description = "Give up after this many ms without a record", DefaultValueFactory = _ => 10_000 };
         var consumerProperties = CommonOptions.KeyValues("--consumer-property", "Consumer config k=v (Kafka names)");
         var command = new Command("consume", "Consumer throughput, like kafka-consumer-perf-test (reads from the beginning)") { bootstrap, topic, messages, group, timeout, consumerProperties };
         command.SetAction(async (parse, ct) =>
         {
-            if (parse.GetValue(group) is not null)
+            var groupId = parse.GetValue(group);
+            var properties = CommonOptions.ParseKeyValues(parse.GetValue(consumerProperties), "--consumer-property").WithLogLevel(parse);
+            if (groupId is not null)
             {
-                throw new ArgumentException("--group: consumer groups are not implemented yet");
+                properties["group.id"] = groupId;
             }
 
-            var properties = CommonOptions.ParseKeyValues(parse.GetValue(consumerProperties), "--consumer-property");
             properties.TryAdd("bootstrap.servers", parse.GetValue(bootstrap)!);
             properties.TryAdd("client.id", "actorstream-perf");
             properties.TryAdd("auto.offset.reset", "earliest");
@@ -127,8 +128,23 @@ internal static class PerfCommand
             var wanted = parse.GetValue(messages);
             var idle = TimeSpan.FromMilliseconds(parse.GetValue(timeout));
 
+            List<TopicPartition> partitions;
+            await using (var admin = CommonOptions.Admin(parse, bootstrap))
+            {
+                partitions = await TopicResolver.PartitionsAsync(admin, name, null, ct);
+            }
+
             await using var consumer = new Consumer<byte[]?, byte[]?>(ConsumerConfig.FromProperties(properties), Deserializers.ByteArray, Deserializers.ByteArray);
-            consumer.Assign(await Commands.ConsumeCommand.PartitionsAsync(parse.GetValue(bootstrap)!, name, null, ct));
+            if (groupId is not null)
+            {
+                // Kafka's perf test subscribes with its group; rebalance.time.ms stays 0 (the join is part of fetch time).
+                consumer.Subscribe([name]);
+            }
+            else
+            {
+                consumer.Assign(partitions);
+            }
+
             var start = DateTime.Now;
             var clock = Stopwatch.StartNew();
             long count = 0, bytes = 0;

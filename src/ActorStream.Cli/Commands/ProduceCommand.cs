@@ -12,19 +12,22 @@ namespace ActorStream.Cli.Commands;
 /// </summary>
 internal static class ProduceCommand
 {
+    /// <summary>kafka-console-producer's LineMessageReader properties that apply here.</summary>
+    private static readonly string[] ReaderProperties = ["parse.key", "key.separator"];
+
     public static Command Create()
     {
         var bootstrap = CommonOptions.BootstrapServer();
         var topic = CommonOptions.Topic();
-        var properties = CommonOptions.KeyValues("--property", "Reader property: parse.key=true, key.separator=<TAB>");
+        var properties = CommonOptions.KeyValues("--property", "Reader property k=v: parse.key=true, key.separator=<TAB> (others are refused)");
         var producerProperties = CommonOptions.KeyValues("--producer-property", "Producer config k=v (Kafka names), e.g. acks=all, linger.ms=5");
         var command = new Command("produce", "Send lines of standard input as records") { bootstrap, topic, properties, producerProperties };
         command.SetAction(async (parse, ct) =>
         {
-            var reader = CommonOptions.ParseKeyValues(parse.GetValue(properties), "--property");
-            var parseKey = reader.TryGetValue("parse.key", out var pk) && bool.Parse(pk);
-            var separator = reader.GetValueOrDefault("key.separator", "\t");
-            var config = ProducerConfigFor(parse.GetValue(bootstrap)!, CommonOptions.ParseKeyValues(parse.GetValue(producerProperties), "--producer-property"));
+            var reader = ToolProperties.Parse(parse.GetValue(properties), ReaderProperties);
+            var parseKey = reader.Flag("parse.key");
+            var separator = reader.String("key.separator", "\t");
+            var config = ProducerConfigFor(parse.GetValue(bootstrap)!, CommonOptions.ParseKeyValues(parse.GetValue(producerProperties), "--producer-property").WithLogLevel(parse));
             var name = parse.GetValue(topic)!;
 
             await using var producer = new Producer<string, string>(config, Serializers.Utf8, Serializers.Utf8);

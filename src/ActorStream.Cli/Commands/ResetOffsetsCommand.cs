@@ -23,7 +23,6 @@ internal static class ResetOffsetsCommand
         var topics = new Option<string[]>("--topic")
         {
             Description = "Topic to reset: 'topic' (every partition) or 'topic:0,2' (those partitions); repeatable",
-            Required = true,
             Arity = ArgumentArity.OneOrMore,
             AllowMultipleArgumentsPerToken = false,
         };
@@ -36,11 +35,12 @@ internal static class ResetOffsetsCommand
                 + "the log end offset when every record is older",
         };
         var shiftBy = new Option<long?>("--shift-by") { Description = "Move the committed offset by N (negative: back), clamped to the log's start and end" };
+        var allTopics = new Option<bool>("--all-topics") { Description = "Reset every partition the group has a committed offset for (instead of --topic)" };
         var execute = new Option<bool>("--execute") { Description = "Apply the new offsets (without it: a dry run that only prints them)" };
         Option[] strategies = [toEarliest, toLatest, toOffset, toDateTime, shiftBy];
         var command = new Command("reset-offsets", "Reset a group's committed offsets (dry run unless --execute)")
         {
-            bootstrap, group, topics, toEarliest, toLatest, toOffset, toDateTime, shiftBy, execute,
+            bootstrap, group, topics, allTopics, toEarliest, toLatest, toOffset, toDateTime, shiftBy, execute,
         };
         command.Validators.Add(result =>
         {
@@ -48,6 +48,11 @@ internal static class ResetOffsetsCommand
             if (given != 1)
             {
                 result.AddError($"reset-offsets needs exactly one of {string.Join(", ", strategies.Select(o => o.Name))} (got {given})");
+            }
+
+            if ((result.GetResult(topics) is { Implicit: false }) == (result.GetResult(allTopics) is { Implicit: false }))
+            {
+                result.AddError("reset-offsets needs either --topic or --all-topics");
             }
         });
         command.SetAction(async (parse, ct) =>
@@ -57,10 +62,12 @@ internal static class ResetOffsetsCommand
                 : parse.GetValue(toOffset) is { } offset ? OffsetResetSpec.ToOffset(offset)
                 : parse.GetValue(toDateTime) is { } time ? OffsetResetSpec.ToDateTime(ParseDateTime(time))
                 : OffsetResetSpec.ShiftBy(parse.GetValue(shiftBy)!.Value);
-            var selections = parse.GetValue(topics)!.Select(TopicPartitionSelection.Parse).ToList();
             var groupId = parse.GetValue(group)!;
-            await using var admin = GroupsCommand.Connect(parse.GetValue(bootstrap)!);
+            await using var admin = GroupsCommand.Connect(parse, bootstrap);
             await EnsureInactiveAsync(admin, groupId, ct);
+            var selections = parse.GetValue(allTopics)
+                ? await CommittedSelectionsAsync(admin, groupId, ct)
+                : parse.GetValue(topics)!.Select(TopicPartitionSelection.Parse).ToList();
             var plan = await new OffsetResetPlanner(admin).PlanAsync(groupId, selections, spec, ct);
             if (parse.GetValue(execute))
             {
@@ -96,6 +103,21 @@ internal static class ResetOffsetsCommand
                 ErrorCode.NonEmptyGroup,
                 $"Offsets of group '{groupId}' can only be reset while it is inactive, but it is {listing.State}: stop its consumers first");
         }
+    }
+
+    /// <summary>Kafka's --all-topics: the partitions the group has committed offsets for.</summary>
+    private static async Task<List<TopicPartitionSelection>> CommittedSelectionsAsync(AdminClient admin, string groupId, CancellationToken cancellationToken)
+    {
+        var committed = await admin.ListConsumerGroupOffsetsAsync(groupId, cancellationToken: cancellationToken);
+        if (committed.Count == 0)
+        {
+            throw new ArgumentException($"Group '{groupId}' has no committed offsets: name the topics with --topic");
+        }
+
+        return committed.Keys
+            .GroupBy(tp => tp.Topic, StringComparer.Ordinal)
+            .Select(g => new TopicPartitionSelection(g.Key, g.Select(tp => tp.Partition).Order().ToList()))
+            .ToList();
     }
 
     private static DateTimeOffset ParseDateTime(string text) =>

@@ -1,7 +1,7 @@
 using ActorStream.Client;
 using System.CommandLine;
 using ActorStream.Client.Admin;
-using ActorStream.Client.Config;
+using ActorStream.Protocol;
 
 namespace ActorStream.Cli.Commands;
 
@@ -20,7 +20,7 @@ internal static class TopicsCommand
         return command;
     }
 
-    private static AdminClient Connect(string bootstrap) => new(new AdminConfig { BootstrapServers = bootstrap, ClientId = "actorstream-cli" });
+    private static AdminClient Connect(ParseResult parse, Option<string> bootstrap) => CommonOptions.Admin(parse, bootstrap);
 
     private static Command CreateCommand()
     {
@@ -29,12 +29,22 @@ internal static class TopicsCommand
         var partitions = new Option<int>("--partitions") { Description = "Number of partitions (default: the broker's num.partitions)", DefaultValueFactory = _ => -1 };
         var replication = new Option<short>("--replication-factor") { Description = "Replicas per partition (default: the broker's default.replication.factor)", DefaultValueFactory = _ => -1 };
         var configs = CommonOptions.KeyValues("--config", "Topic config k=v (repeatable), e.g. retention.ms=60000");
-        var command = new Command("create", "Create a topic") { bootstrap, topic, partitions, replication, configs };
+        var ifNotExists = new Option<bool>("--if-not-exists") { Description = "Succeed without changing anything when the topic already exists" };
+        var command = new Command("create", "Create a topic") { bootstrap, topic, partitions, replication, configs, ifNotExists };
         command.SetAction(async (parse, ct) =>
         {
-            await using var admin = Connect(parse.GetValue(bootstrap)!);
+            await using var admin = Connect(parse, bootstrap);
             var name = parse.GetValue(topic)!;
-            await admin.CreateTopicsAsync(name, parse.GetValue(partitions), parse.GetValue(replication), CommonOptions.ParseKeyValues(parse.GetValue(configs), "--config"), ct);
+            try
+            {
+                await admin.CreateTopicsAsync(name, parse.GetValue(partitions), parse.GetValue(replication), CommonOptions.ParseKeyValues(parse.GetValue(configs), "--config"), ct);
+            }
+            catch (ActorStreamException e) when (e.ErrorCode == ErrorCode.TopicAlreadyExists && parse.GetValue(ifNotExists))
+            {
+                // kafka-topics.sh --if-not-exists: nothing to do, and nothing printed (its partitions and configs are not compared).
+                return 0;
+            }
+
             Console.Out.WriteLine($"Created topic {name}.");
             return 0;
         });
@@ -47,7 +57,7 @@ internal static class TopicsCommand
         var command = new Command("list", "List topic names, one per line") { bootstrap };
         command.SetAction(async (parse, ct) =>
         {
-            await using var admin = Connect(parse.GetValue(bootstrap)!);
+            await using var admin = Connect(parse, bootstrap);
             foreach (var name in (await admin.ListTopicsAsync(ct)).Order(StringComparer.Ordinal))
             {
                 Console.Out.WriteLine(name);
@@ -65,7 +75,7 @@ internal static class TopicsCommand
         var command = new Command("describe", "Describe topics (all without --topic)") { bootstrap, topic };
         command.SetAction(async (parse, ct) =>
         {
-            await using var admin = Connect(parse.GetValue(bootstrap)!);
+            await using var admin = Connect(parse, bootstrap);
             var names = parse.GetValue(topic) is { } one ? [one] : await admin.ListTopicsAsync(ct);
             foreach (var description in await admin.DescribeTopicsAsync(names, ct))
             {
@@ -91,7 +101,7 @@ internal static class TopicsCommand
         var command = new Command("alter", "Add partitions to a topic (kafka-topics.sh --alter --partitions)") { bootstrap, topic, partitions };
         command.SetAction(async (parse, ct) =>
         {
-            await using var admin = Connect(parse.GetValue(bootstrap)!);
+            await using var admin = Connect(parse, bootstrap);
             var name = parse.GetValue(topic)!;
             await admin.CreatePartitionsAsync(new Dictionary<string, int> { [name] = parse.GetValue(partitions) }, ct);
             Console.Out.WriteLine($"Topic {name} now has {parse.GetValue(partitions)} partitions.");
@@ -112,7 +122,7 @@ internal static class TopicsCommand
             var nodes = parse.GetValue(replicas)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
                 .Select(n => int.TryParse(n, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : throw new ArgumentException($"--replicas: '{n}' is not a node id"))
                 .ToList();
-            await using var admin = Connect(parse.GetValue(bootstrap)!);
+            await using var admin = Connect(parse, bootstrap);
             var tp = new TopicPartition(parse.GetValue(topic)!, parse.GetValue(partition));
             await admin.AlterPartitionReassignmentsAsync(new Dictionary<TopicPartition, IReadOnlyList<int>> { [tp] = nodes }, ct);
             Console.Out.WriteLine($"Reassignment of {tp.Topic}-{tp.Partition} to [{string.Join(',', nodes)}] started; it completes when the new replicas have caught up (topics describe).");
@@ -128,7 +138,7 @@ internal static class TopicsCommand
         var command = new Command("delete", "Delete a topic and its data") { bootstrap, topic };
         command.SetAction(async (parse, ct) =>
         {
-            await using var admin = Connect(parse.GetValue(bootstrap)!);
+            await using var admin = Connect(parse, bootstrap);
             await admin.DeleteTopicsAsync([parse.GetValue(topic)!], ct);
             return 0;
         });

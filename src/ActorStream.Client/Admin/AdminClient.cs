@@ -108,10 +108,17 @@ public sealed class AdminClient : IAsyncDisposable
         return response.Topics.Where(t => t.ErrorCode == 0).Select(t => t.Name).Order(StringComparer.Ordinal).ToList();
     }
 
-    public async Task<IReadOnlyList<TopicDescription>> DescribeTopicsAsync(IEnumerable<string> names, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<TopicDescription>> DescribeTopicsAsync(IEnumerable<string> names, CancellationToken cancellationToken = default) =>
+        DescribeTopicsAsync(names, allowAutoTopicCreation: false, cancellationToken);
+
+    /// <summary>
+    /// Describes topics; with <paramref name="allowAutoTopicCreation"/> the way a consumer's metadata request does
+    /// (Kafka's <c>allow.auto.create.topics</c>): a broker with <c>auto.create.topics.enable</c> creates the missing ones.
+    /// </summary>
+    public async Task<IReadOnlyList<TopicDescription>> DescribeTopicsAsync(IEnumerable<string> names, bool allowAutoTopicCreation, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(names);
-        var request = new MetadataRequest { AllowAutoTopicCreation = false };
+        var request = new MetadataRequest { AllowAutoTopicCreation = allowAutoTopicCreation };
         request.Topics.AddRange(names);
         var response = await MetadataAsync(request, cancellationToken).ConfigureAwait(false);
         var descriptions = new List<TopicDescription>();

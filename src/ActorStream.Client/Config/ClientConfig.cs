@@ -1,3 +1,5 @@
+using ActorStream.Protocol.Logging;
+
 namespace ActorStream.Client.Config;
 
 /// <summary>
@@ -27,6 +29,7 @@ public abstract record ClientConfig
         MetadataMaxAgeMs = properties.Int("metadata.max.age.ms", MetadataMaxAgeMs, min: 0);
         ReconnectBackoffMs = properties.Int("reconnect.backoff.ms", ReconnectBackoffMs, min: 0);
         ClientHostname = properties.String("client.hostname", ClientHostname);
+        LogLevel = properties.StringOrNull("log.level") ?? LogLevel;
     }
 
     /// <summary><c>bootstrap.servers</c>: comma-separated <c>host:port</c> list of broker nodes.</summary>
@@ -57,6 +60,12 @@ public abstract record ClientConfig
     /// </summary>
     public string ClientHostname { get; init; } = "127.0.0.1";
 
+    /// <summary>
+    /// <c>log.level</c> (ActorStream only): the level of the client actor system's log (<c>akka.loglevel</c>: DEBUG,
+    /// INFO, WARNING, ERROR or OFF), written to standard error; null keeps the client's reference.conf (WARNING).
+    /// </summary>
+    public string? LogLevel { get; init; }
+
     internal IReadOnlyList<BootstrapServer> ParsedBootstrapServers => BootstrapServer.ParseList(BootstrapServers);
 
     /// <summary>Checks every value, throwing an <see cref="ArgumentException"/> naming the property.</summary>
@@ -70,6 +79,11 @@ public abstract record ClientConfig
         if (string.IsNullOrWhiteSpace(ClientHostname))
         {
             throw new ArgumentException("client.hostname must not be empty", "client.hostname");
+        }
+
+        if (LogLevel is not null && !LogLevels.IsValid(LogLevel))
+        {
+            throw new ArgumentException($"Invalid value '{LogLevel}' for configuration log.level: expected one of {string.Join(", ", LogLevels.Names)}", "log.level");
         }
     }
 

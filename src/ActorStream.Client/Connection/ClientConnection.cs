@@ -6,6 +6,7 @@ using Akka.Event;
 using ActorStream.Client.Config;
 using ActorStream.Protocol;
 using ActorStream.Protocol.Client;
+using ActorStream.Protocol.Logging;
 using AkkaConfig = Akka.Configuration.Config;
 using ConfigurationFactory = Akka.Configuration.ConfigurationFactory;
 
@@ -83,6 +84,7 @@ internal sealed class ClientConnection : IAsyncDisposable
 
     internal static AkkaConfig BuildConfig(ClientConfig config) =>
         ConfigurationFactory.ParseString($"akka.remote.dot-netty.tcp.hostname = \"{config.ClientHostname}\"")
+            .WithFallback(config.LogLevel is { } level ? ConfigurationFactory.ParseString($"akka.loglevel = {LogLevels.ToAkka(level)}") : AkkaConfig.Empty)
             .WithFallback(ClientDefaults)
             .WithFallback(Protocol.ProtocolConfig.Default);
 

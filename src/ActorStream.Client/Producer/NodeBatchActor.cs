@@ -211,7 +211,8 @@ internal sealed class NodeBatchActor : ReceiveActor, IWithTimers
             return;
         }
 
-        _log.Warning("[Producer node {0}] Connection lost with {1} request(s) in flight: retrying them", _nodeId, requests.Count);
+        // INFO: the retry is the handling; a record that finally fails reaches its caller (and the CLI's error line).
+        _log.Info("[Producer node {0}] Connection lost with {1} request(s) in flight: retrying them", _nodeId, requests.Count);
         foreach (var (correlationId, request) in requests)
         {
             _inFlight.Remove(correlationId);

@@ -149,7 +149,8 @@ internal sealed class ProducerActor : ReceiveActor, IWithTimers
         _refreshing = false;
         if (refreshed.Error is not null)
         {
-            _log.Warning("[Producer {0}] Metadata refresh failed: {1}", _config.ClientId, refreshed.Error.Message);
+            // INFO: retried every retry.backoff.ms while a node fails over (dozens of lines a failover at WARNING).
+            _log.Info("[Producer {0}] Metadata refresh failed: {1}", _config.ClientId, refreshed.Error.Message);
         }
 
         WakeAll();

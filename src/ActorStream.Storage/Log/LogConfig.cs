@@ -69,7 +69,7 @@ public sealed record LogConfig
                 "max.message.bytes" => config with { MaxMessageBytes = ParseInt(key, value, min: 0) },
                 "flush.messages" => config with { FlushMessages = ParseLong(key, value, min: 1) },
                 "flush.ms" => config with { FlushMs = ParseLong(key, value, min: 0) },
-                _ => throw new ArgumentException($"Unknown log config '{key}'; known: {string.Join(", ", KafkaPropertyNames)}", nameof(properties)),
+                _ => throw new ArgumentException($"Unknown log config '{key}'; known: {string.Join(", ", KafkaPropertyNames)}"),
             };
         }
 
@@ -80,7 +80,7 @@ public sealed record LogConfig
     {
         if (!long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) || parsed < min)
         {
-            throw new ArgumentException($"Invalid value '{value}' for {key}: expected an integer ≥ {min}", nameof(value));
+            throw new ArgumentException($"Invalid value '{value}' for {key}: expected an integer ≥ {min}");
         }
 
         return parsed;
@@ -90,7 +90,7 @@ public sealed record LogConfig
     {
         if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) || parsed < min)
         {
-            throw new ArgumentException($"Invalid value '{value}' for {key}: expected an integer between {min} and {int.MaxValue}", nameof(value));
+            throw new ArgumentException($"Invalid value '{value}' for {key}: expected an integer between {min} and {int.MaxValue}");
         }
 
         return parsed;
