@@ -117,8 +117,10 @@ internal static class ConsumeCommand
             await output.FlushAsync(CancellationToken.None);
             if (groupId is not null)
             {
-                // Exactly what was printed (a --max-messages stop may leave later records of the last poll unprinted).
-                await committer.CommitAssignedAsync();
+                // Exactly what was printed (a --max-messages stop may leave later records of the last poll unprinted),
+                // within Kafka's close timeout: a coordinator that is moving gets that long to come back.
+                using var closing = new CancellationTokenSource(Consumer<byte[]?, byte[]?>.DefaultCloseTimeout);
+                await committer.CommitAssignedAsync(closing.Token);
             }
 
             await Console.Error.WriteLineAsync($"Processed a total of {committer.Count} messages");
