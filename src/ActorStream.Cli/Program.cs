@@ -20,7 +20,14 @@ internal static class Program
 
         try
         {
-            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            // On SIGTERM / Ctrl+C a command gets this long to finish (System.CommandLine's default is 2 s, which cut
+            // consume's final commit and LeaveGroup short); consume bounds its own close by the consumer's close timeout.
+            var configuration = new InvocationConfiguration
+            {
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = Client.Consumer.Consumer<byte[], byte[]>.DefaultCloseTimeout + TimeSpan.FromSeconds(5),
+            };
+            return await root.Parse(args).InvokeAsync(configuration);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

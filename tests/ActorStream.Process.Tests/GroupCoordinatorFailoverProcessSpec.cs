@@ -72,7 +72,7 @@ public sealed partial class GroupCoordinatorFailoverProcessSpec(ITestOutputHelpe
             () => (movedAt = producer.EveryPartitionAcknowledgedSince(killedAt)) is not null,
             Patience,
             $"every partition led again (an acks=all record sent after the kill acknowledged in each); failures: {string.Join("; ", producer.Failures.Take(5))}\n{cluster.Output()}");
-        Log($"every partition acknowledged a record sent {Stopwatch.GetElapsedTime(killedAt, movedAt!.Value).TotalSeconds:F1} s after the kill");
+        Log($"partitions moved: every partition acknowledged a record sent after the kill {Stopwatch.GetElapsedTime(killedAt, movedAt!.Value).TotalSeconds:F1} s after it");
 
         // Resumed: printed a record that was sent only after every partition had moved, within 60 s of the kill.
         var resumed = new TimeSpan?[stay.Length];
@@ -118,7 +118,7 @@ public sealed partial class GroupCoordinatorFailoverProcessSpec(ITestOutputHelpe
     }
 
     private static bool PrintedSentSince(GroupMemberProcess member, PacedProducer producer, long since) =>
-        member.Transcript(Topic).Records.Any(r => producer.Acknowledged.TryGetValue(r.Value, out var sentAt) && sentAt >= since);
+        member.Transcript(Topic).Records.Any(r => producer.Acknowledged.TryGetValue(r.Value, out var ack) && ack.SentAt >= since);
 
     private async Task<(int ExitCode, TimeSpan After)> TerminateAsync(GroupMemberProcess member, long killedAt)
     {

@@ -10,7 +10,7 @@ namespace ActorStream.Process.Tests.Support;
 /// <summary>
 /// Produces one numbered record (<see cref="SequencedProducer.Value"/>) to every partition of a topic per tick, so consumer
 /// processes print a steady, modest stream (a few hundred lines a second at most), and remembers which values were
-/// acknowledged and when each was sent (<see cref="Stopwatch"/> timestamps).
+/// acknowledged, when each was sent and when it was acknowledged (<see cref="Stopwatch"/> timestamps).
 /// </summary>
 public sealed class PacedProducer : IAsyncDisposable
 {
@@ -18,7 +18,7 @@ public sealed class PacedProducer : IAsyncDisposable
     private readonly string _topic;
     private readonly int _partitions;
     private readonly TimeSpan _interval;
-    private readonly ConcurrentDictionary<string, long> _acknowledged = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (long SentAt, long AcknowledgedAt)> _acknowledged = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _failures = new();
     private readonly ConcurrentBag<Task> _sends = [];
     private readonly CancellationTokenSource _stop = new();
@@ -32,8 +32,8 @@ public sealed class PacedProducer : IAsyncDisposable
         _interval = interval;
     }
 
-    /// <summary>Acknowledged values and when each was sent.</summary>
-    public IReadOnlyDictionary<string, long> Acknowledged => _acknowledged;
+    /// <summary>Acknowledged values, when each was sent and when it was acknowledged.</summary>
+    public IReadOnlyDictionary<string, (long SentAt, long AcknowledgedAt)> Acknowledged => _acknowledged;
 
     public IReadOnlyCollection<string> Failures => _failures;
 
@@ -43,16 +43,19 @@ public sealed class PacedProducer : IAsyncDisposable
         _loop = Task.Run(() => RunAsync(_stop.Token));
     }
 
-    /// <summary>The latest send time, per partition, of the first acknowledged record sent at or after <paramref name="since"/> (null: not all yet).</summary>
+    /// <summary>
+    /// When every partition had acknowledged a record sent at or after <paramref name="since"/> (the latest, over the
+    /// partitions, of each one's first such acknowledgement; null: not every partition yet).
+    /// </summary>
     public long? EveryPartitionAcknowledgedSince(long since)
     {
         var first = new long?[_partitions];
-        foreach (var (value, sentAt) in _acknowledged)
+        foreach (var (value, (sentAt, acknowledgedAt)) in _acknowledged)
         {
             if (sentAt >= since)
             {
                 var (partition, _) = SequencedProducer.Parse(value);
-                first[partition] = first[partition] is { } f ? Math.Min(f, sentAt) : sentAt;
+                first[partition] = first[partition] is { } f ? Math.Min(f, acknowledgedAt) : acknowledgedAt;
             }
         }
 
@@ -88,7 +91,7 @@ public sealed class PacedProducer : IAsyncDisposable
                         {
                             if (t.IsCompletedSuccessfully)
                             {
-                                _acknowledged[value] = sentAt;
+                                _acknowledged[value] = (sentAt, Stopwatch.GetTimestamp());
                             }
                             else
                             {
