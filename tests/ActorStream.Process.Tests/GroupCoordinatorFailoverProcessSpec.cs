@@ -57,7 +57,7 @@ public sealed partial class GroupCoordinatorFailoverProcessSpec(ITestOutputHelpe
             TimeSpan.FromMilliseconds(50));
         await producer.StartAsync();
 
-        var coordinator = await StableGroupCoordinatorAsync(members.Length);
+        var coordinator = await StableGroupCoordinatorAsync(admin, members.Length);
         await Eventually.TrueAsync(() => members.All(m => m.Transcript(Topic).Records.Count > 0), Patience, "every consumer printed records");
         var victim = killOther ? Enumerable.Range(0, cluster.Size).First(n => n != coordinator) : coordinator;
         var printedAtKill = members.Select(m => m.Transcript(Topic).Records.Count).ToArray();
@@ -133,32 +133,40 @@ public sealed partial class GroupCoordinatorFailoverProcessSpec(ITestOutputHelpe
         }
     }
 
-    /// <summary>Waits until <c>groups describe</c> shows the group Stable with every member and names the coordinator's node.</summary>
-    private async Task<int> StableGroupCoordinatorAsync(int members)
+    /// <summary>
+    /// Waits until the group is Stable with every member, then reads the coordinator's node from <c>groups describe</c>
+    /// (the same answer the admin client got, printed for users like kafka-consumer-groups' COORDINATOR).
+    /// </summary>
+    private async Task<int> StableGroupCoordinatorAsync(AdminClient admin, int members)
     {
-        var coordinator = -1;
-        var last = "";
+        GroupDescription? last = null;
         await Eventually.TrueAsync(
             async () =>
             {
-                var (exit, _, stderr) = await CliProcess.RunAsync(_dir, Patience, null, "groups", "describe", "--bootstrap-server", _cluster!.Bootstrap, "--group", Group);
-                last = stderr;
-                var match = DescribeLine().Match(stderr);
-                if (exit != 0 || !match.Success || match.Groups["state"].Value != "Stable" || int.Parse(match.Groups["members"].Value, CultureInfo.InvariantCulture) != members)
+                try
+                {
+                    last = await admin.DescribeGroupAsync(Group);
+                }
+                catch (ActorStreamException)
                 {
                     return false;
                 }
 
-                coordinator = int.Parse(match.Groups["node"].Value, CultureInfo.InvariantCulture);
-                return true;
+                return last.State == "Stable" && last.Members.Count == members && last.CoordinatorId >= 0;
             },
             Patience,
-            $"groups describe: Stable with {members} members and a coordinator node; last: {last}");
+            $"group Stable with {members} members and a known coordinator; last: {last?.State} with {last?.Members.Count} members, coordinator {last?.CoordinatorId}");
+
+        var (exit, _, stderr) = await CliProcess.RunAsync(_dir, Patience, null, "groups", "describe", "--bootstrap-server", _cluster!.Bootstrap, "--group", Group);
+        var match = DescribeLine().Match(stderr);
+        Assert.True(exit == 0 && match.Success, $"groups describe exited {exit} without naming the coordinator: {stderr}");
+        var coordinator = int.Parse(match.Groups["node"].Value, CultureInfo.InvariantCulture);
+        Assert.Equal(last!.CoordinatorId, coordinator);
         Log($"group Stable with {members} members, coordinator on node {coordinator}");
         return coordinator;
     }
 
-    [GeneratedRegex(@"is (?<state>\w+) with (?<members>\d+) member\(s\), generation \d+, coordinator node (?<node>\d+)")]
+    [GeneratedRegex(@"coordinator node (?<node>\d+)")]
     private static partial Regex DescribeLine();
 
     private async Task<GroupMemberProcess> StartMemberAsync(string name) =>
