@@ -31,7 +31,14 @@ internal static class Program
 
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            // On SIGTERM / Ctrl+C a command gets this long to finish (System.CommandLine's default is 2 s, which cut
+            // consume's final commit and LeaveGroup short); consume bounds its own close by the consumer's close timeout.
+            var configuration = new InvocationConfiguration
+            {
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = Client.Consumer.Consumer<byte[], byte[]>.DefaultCloseTimeout + TimeSpan.FromSeconds(5),
+            };
+            return await parse.InvokeAsync(configuration);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

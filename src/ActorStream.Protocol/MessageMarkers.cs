@@ -141,4 +141,6 @@ namespace ActorStream.Protocol.Group
     public sealed partial class CommittedOffsetSnapshot : IActorStreamMessage;
     public sealed partial class GroupSnapshot : IActorStreamMessage;
     public sealed partial class GroupCoordinatorSnapshot : IActorStreamMessage;
+    public sealed partial class FindCoordinatorRequest : IActorStreamMessage;
+    public sealed partial class FindCoordinatorResponse : IActorStreamMessage;
 }

@@ -2,6 +2,8 @@ using Akka.Actor;
 using ActorStream.Broker.Tests.Support;
 using ActorStream.Protocol;
 using ActorStream.Protocol.Client;
+using ActorStream.Protocol.Group;
+using ActorStream.TestKit;
 using Google.Protobuf;
 
 namespace ActorStream.Broker.Tests;
@@ -56,6 +58,17 @@ public sealed class BrokerEndpointSpec(NodeFixture fixture) : IClassFixture<Node
             },
         });
         Assert.Equal([(int)ErrorCode.None, (int)ErrorCode.UnknownTopicOrPartition, (int)ErrorCode.UnknownTopicOrPartition], response.Partitions.Select(p => p.ErrorCode));
+    }
+
+    [Fact]
+    public async Task FindCoordinator_must_name_this_node_once_the_group_coordinator_singleton_runs_here()
+    {
+        FindCoordinatorResponse? last = null;
+        await Eventually.TrueAsync(
+            async () => (last = await fixture.Ask<FindCoordinatorResponse>(new FindCoordinatorRequest())) is { ErrorCode: (int)ErrorCode.None, NodeId: 0 },
+            TimeSpan.FromSeconds(30),
+            "FindCoordinator answering node 0 on the only node");
+        Assert.Equal(0, last!.NodeId);
     }
 
     [Fact]

@@ -14,9 +14,10 @@ namespace ActorStream.Broker.Endpoint;
 /// The node endpoint, <c>/user/broker</c>: the address clients bootstrap from. Answers Metadata from its copy of
 /// the controller's metadata, splits multi-partition Produce, Fetch and ListOffsets requests into per-partition
 /// messages for the partition entities (through the shard region) and merges their replies, one error code per
-/// partition. Admin requests go to the controller, consumer group requests to the group coordinator. Requests that arrive before the first metadata are stashed.
+/// partition. Admin requests go to the controller, consumer group requests to the group coordinator (see
+/// BrokerEndpoint.Groups.cs). Requests that arrive before the first metadata are stashed.
 /// </summary>
-public sealed class BrokerEndpoint : ReceiveActor, IWithUnboundedStash, IWithTimers
+public sealed partial class BrokerEndpoint : ReceiveActor, IWithUnboundedStash, IWithTimers
 {
     private sealed class PollMetadata
     {
@@ -55,6 +56,7 @@ public sealed class BrokerEndpoint : ReceiveActor, IWithUnboundedStash, IWithTim
         DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(ClusterController.MetadataTopic, Self));
         _controller.Tell(new GetMetadataSnapshot());
         Timers.StartPeriodicTimer("poll-metadata", PollMetadata.Instance, TimeSpan.FromSeconds(1));
+        StartLookingForLocalCoordinator();
     }
 
     private void WaitingForMetadata()
@@ -70,6 +72,7 @@ public sealed class BrokerEndpoint : ReceiveActor, IWithUnboundedStash, IWithTim
         });
         Receive<SubscribeAck>(_ => { });
         Receive<PollMetadata>(_ => _controller.Tell(new GetMetadataSnapshot()));
+        ReceiveLocalCoordinatorTracking();
         ReceiveAny(_ => Stash.Stash());
     }
 
@@ -93,17 +96,8 @@ public sealed class BrokerEndpoint : ReceiveActor, IWithUnboundedStash, IWithTim
         Receive<CreatePartitionsRequest>(HandleCreatePartitions);
         Receive<ReassignPartitionsRequest>(request => _controller.Forward(request));
         Receive<InitProducerIdRequest>(request => _controller.Forward(request));
-        // Consumer groups: Forward keeps the member's actor as the sender, so the coordinator can watch it.
-        Receive<JoinGroupRequest>(request => _groupCoordinator.Forward(request));
-        Receive<SyncGroupRequest>(request => _groupCoordinator.Forward(request));
-        Receive<HeartbeatRequest>(request => _groupCoordinator.Forward(request));
-        Receive<LeaveGroupRequest>(request => _groupCoordinator.Forward(request));
-        Receive<OffsetCommitRequest>(request => _groupCoordinator.Forward(request));
-        Receive<OffsetFetchRequest>(request => _groupCoordinator.Forward(request));
-        Receive<ListGroupsRequest>(request => _groupCoordinator.Forward(request));
-        Receive<DescribeGroupRequest>(request => _groupCoordinator.Forward(request));
-        Receive<DeleteGroupsRequest>(request => _groupCoordinator.Forward(request));
-        Receive<ResetOffsetsRequest>(request => _groupCoordinator.Forward(request));
+        ReceiveLocalCoordinatorTracking();
+        ReceiveGroupRequests();
     }
 
     private void UpdateMetadata(MetadataSnapshot snapshot)

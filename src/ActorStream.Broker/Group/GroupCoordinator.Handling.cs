@@ -62,6 +62,24 @@ public sealed partial class GroupCoordinator
         });
     }
 
+    /// <summary>
+    /// A member heartbeating successfully is watched too: after a hand-over or a crash of the coordinator's node the
+    /// recovered coordinator knows the members but watches none of them until they heartbeat.
+    /// </summary>
+    private void HandleHeartbeat(P.HeartbeatRequest request)
+    {
+        var replyTo = Sender;
+        Execute(_shard.Handle(request.ToCommand(NowMs)), response =>
+        {
+            if (response.Error == Protocol.ErrorCode.None)
+            {
+                WatchMember(request.GroupId, request.MemberId, replyTo);
+            }
+
+            replyTo.Tell(new P.HeartbeatResponse { ErrorCode = (int)response.Error });
+        });
+    }
+
     private void HandleDeleteGroups(P.DeleteGroupsRequest request)
     {
         // Each DeleteGroup reads only its own group, so all can be decided before any is applied.

@@ -90,7 +90,7 @@ public sealed partial class GroupCoordinator : ReceivePersistentActor, IWithTime
 
         Command<P.JoinGroupRequest>(HandleJoin);
         Command<P.SyncGroupRequest>(HandleSync);
-        Command<P.HeartbeatRequest>(r => Answer(_shard.Handle(r.ToCommand(NowMs)), response => new P.HeartbeatResponse { ErrorCode = (int)response.Error }));
+        Command<P.HeartbeatRequest>(HandleHeartbeat);
         Command<P.LeaveGroupRequest>(r => Answer(_shard.Handle(r.ToCommand(NowMs)), response => new P.LeaveGroupResponse { ErrorCode = (int)response.Error }));
         Command<P.OffsetCommitRequest>(r => Answer(_shard.Handle(r.ToCommand(NowMs)), response => response.ToProto()));
         Command<P.OffsetFetchRequest>(r => Answer(_shard.Handle(r.ToCommand()), response => response.ToProto()));

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Text;
 using ActorStream.Client;
 using ActorStream.Client.Admin;
@@ -120,11 +121,19 @@ internal static class ConsumeCommand
             }
 
             await output.FlushAsync(CancellationToken.None);
+            // Kafka's close timeout for the final commit and LeaveGroup together: a coordinator that is moving gets that
+            // long to come back, and a dead one cannot hold the exit longer.
+            var closeTimeout = Consumer<byte[]?, byte[]?>.DefaultCloseTimeout;
+            var closeStarted = Stopwatch.GetTimestamp();
             if (groupId is not null)
             {
                 // Exactly what was printed (a --max-messages stop may leave later records of the last poll unprinted).
-                await committer.CommitAssignedAsync();
+                using var closing = new CancellationTokenSource(closeTimeout);
+                await committer.CommitAssignedAsync(closing.Token);
             }
+
+            var left = closeTimeout - Stopwatch.GetElapsedTime(closeStarted);
+            await consumer.CloseAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero);
 
             await Console.Error.WriteLineAsync($"Processed a total of {committer.Count} messages");
             return 0;

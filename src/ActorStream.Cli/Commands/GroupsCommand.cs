@@ -49,7 +49,8 @@ internal static class GroupsCommand
         {
             await using var admin = Connect(parse, bootstrap);
             var description = await admin.DescribeGroupAsync(parse.GetValue(group)!, ct);
-            await Console.Error.WriteLineAsync($"Group {description.GroupId} is {description.State} with {description.Members.Count} member(s), generation {description.GenerationId}.");
+            var coordinator = description.CoordinatorId >= 0 ? $", coordinator node {description.CoordinatorId}" : "";
+            await Console.Error.WriteLineAsync($"Group {description.GroupId} is {description.State} with {description.Members.Count} member(s), generation {description.GenerationId}{coordinator}.");
             TextTable.Write(Console.Out, Header, description.Offsets.Select(o => new[]
             {
                 description.GroupId,

@@ -41,7 +41,7 @@ internal sealed class PrintedOffsetCommitter(IConsumer<byte[]?, byte[]?> consume
     }
 
     /// <summary>The final commit on exit: the printed offsets of the partitions still assigned.</summary>
-    public Task CommitAssignedAsync() => CommitAsync(consumer.Assignment, CancellationToken.None);
+    public Task CommitAssignedAsync(CancellationToken cancellationToken) => CommitAsync(consumer.Assignment, cancellationToken);
 
     public void OnPartitionsAssigned(IReadOnlyCollection<TopicPartition> partitions) => Report("assigned " + Describe(partitions));
 
@@ -95,6 +95,11 @@ internal sealed class PrintedOffsetCommitter(IConsumer<byte[]?, byte[]?> consume
         catch (ActorStreamException e)
         {
             Report($"commit failed {DescribeOffsets(offsets)}: {e.Message.ReplaceLineEndings(" ")}");
+            return;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Report($"commit failed {DescribeOffsets(offsets)}: the group coordinator did not answer in time");
             return;
         }
 

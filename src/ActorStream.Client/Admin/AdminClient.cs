@@ -178,7 +178,9 @@ public sealed class AdminClient : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(groupId);
         var connection = await _started.WaitAsync(cancellationToken).ConfigureAwait(false);
-        var response = await connection.AskAnyAsync<DescribeGroupResponse>(new DescribeGroupRequest { GroupId = groupId }, cancellationToken).ConfigureAwait(false);
+        // From the coordinator's node (Kafka's describe shows the COORDINATOR): which node hosts it right now.
+        var coordinator = new GroupCoordinatorLookup(connection, TimeSpan.FromMilliseconds(_config.RetryBackoffMs));
+        var response = await coordinator.AskAsync<DescribeGroupResponse>(new DescribeGroupRequest { GroupId = groupId }, r => r.ErrorCode, connection.RequestTimeout, cancellationToken).ConfigureAwait(false);
         ThrowGroupError(response.ErrorCode, $"describe group '{groupId}'");
         var members = response.Members
             .Select(m => new GroupMemberInfo(
@@ -219,7 +221,10 @@ public sealed class AdminClient : IAsyncDisposable
             response.GenerationId,
             response.HasProtocolName ? response.ProtocolName : null,
             members,
-            offsets);
+            offsets)
+        {
+            CoordinatorId = coordinator.Current,
+        };
     }
 
     /// <summary>Deletes groups (only groups without members can be deleted: NON_EMPTY_GROUP otherwise).</summary>

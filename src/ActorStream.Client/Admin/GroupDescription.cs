@@ -17,4 +17,8 @@ public sealed record GroupDescription(
     int GenerationId,
     string? ProtocolName,
     IReadOnlyList<GroupMemberInfo> Members,
-    IReadOnlyList<GroupPartitionOffset> Offsets);
+    IReadOnlyList<GroupPartitionOffset> Offsets)
+{
+    /// <summary>The node hosting the group coordinator when the group was described (-1: unknown).</summary>
+    public int CoordinatorId { get; init; } = -1;
+}

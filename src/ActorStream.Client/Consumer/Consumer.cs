@@ -19,6 +19,9 @@ namespace ActorStream.Client.Consumer;
 /// </summary>
 public sealed class Consumer<TKey, TValue> : IConsumer<TKey, TValue>
 {
+    /// <summary>Kafka's default close timeout (KafkaConsumer.DEFAULT_CLOSE_TIMEOUT_MS).</summary>
+    public static readonly TimeSpan DefaultCloseTimeout = TimeSpan.FromSeconds(30);
+
     private readonly ConsumerConfig _config;
     private readonly IDeserializer<TKey> _keyDeserializer;
     private readonly IDeserializer<TValue> _valueDeserializer;
@@ -28,6 +31,7 @@ public sealed class Consumer<TKey, TValue> : IConsumer<TKey, TValue>
     private Task? _refresh;
     private int _disposed;
     private GroupSession? _session;
+    private GroupCoordinatorLookup? _coordinator;
     private IActorRef? _member;
     private GroupMemberSettings? _memberSettings;
     private IReadOnlyList<string>? _subscription;
@@ -142,8 +146,12 @@ public sealed class Consumer<TKey, TValue> : IConsumer<TKey, TValue>
     {
         var groupId = _config.GroupId ?? throw new InvalidOperationException("Committed offsets need group.id");
         var connection = await _started.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return await FetchCommittedAsync(connection, groupId, partitions, cancellationToken).ConfigureAwait(false);
+        return await FetchCommittedAsync(connection, Coordinator(connection), groupId, partitions, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Where group requests go: the node hosting the group coordinator, looked up again when it dies or moves.</summary>
+    private GroupCoordinatorLookup Coordinator(ClientConnection connection) =>
+        _coordinator ??= new GroupCoordinatorLookup(connection, TimeSpan.FromMilliseconds(_config.RetryBackoffMs));
 
     private Dictionary<TopicPartition, long> CurrentPositions() =>
         _assignment.Where(a => a.Value.Position is not null).ToDictionary(a => a.Key, a => a.Value.Position!.Value);
@@ -180,7 +188,11 @@ public sealed class Consumer<TKey, TValue> : IConsumer<TKey, TValue>
             request.Offsets.Add(new OffsetCommitPartition { Topic = tp.Topic, Partition = tp.Partition, Offset = offset });
         }
 
-        var response = await connection.AskAnyAsync<OffsetCommitResponse>(request, cancellationToken).ConfigureAwait(false);
+        var response = await Coordinator(connection).AskAsync<OffsetCommitResponse>(
+            request,
+            r => r.Partitions.Select(p => p.ErrorCode).FirstOrDefault(c => c is (int)ErrorCode.CoordinatorNotAvailable or (int)ErrorCode.NotCoordinator),
+            connection.RequestTimeout,
+            cancellationToken).ConfigureAwait(false);
         foreach (var result in response.Partitions)
         {
             var code = (ErrorCode)result.ErrorCode;
@@ -193,7 +205,7 @@ public sealed class Consumer<TKey, TValue> : IConsumer<TKey, TValue>
     }
 
     private static async Task<IReadOnlyDictionary<TopicPartition, long>> FetchCommittedAsync(
-        ClientConnection connection, string groupId, IEnumerable<TopicPartition> partitions, CancellationToken cancellationToken)
+        ClientConnection connection, GroupCoordinatorLookup coordinator, string groupId, IEnumerable<TopicPartition> partitions, CancellationToken cancellationToken)
     {
         var request = new OffsetFetchRequest { GroupId = groupId };
         request.Partitions.AddRange(partitions.Select(tp => new GroupPartition { Topic = tp.Topic, Partition = tp.Partition }));
@@ -202,7 +214,7 @@ public sealed class Consumer<TKey, TValue> : IConsumer<TKey, TValue>
             return new Dictionary<TopicPartition, long>();
         }
 
-        var response = await connection.AskAnyAsync<OffsetFetchResponse>(request, cancellationToken).ConfigureAwait(false);
+        var response = await coordinator.AskAsync<OffsetFetchResponse>(request, r => r.ErrorCode, connection.RequestTimeout, cancellationToken).ConfigureAwait(false);
         if ((ErrorCode)response.ErrorCode is not (ErrorCode.None or ErrorCode.GroupIdNotFound))
         {
             throw new ActorStreamException((ErrorCode)response.ErrorCode, $"OffsetFetch for group {groupId} failed");
@@ -231,7 +243,6 @@ public sealed class Consumer<TKey, TValue> : IConsumer<TKey, TValue>
         if (_member is null)
         {
             _session = new GroupSession();
-            var endpointConnection = connection;
             _memberSettings = new GroupMemberSettings(
                 _config.GroupId!,
                 _config.GroupInstanceId,
@@ -243,7 +254,7 @@ public sealed class Consumer<TKey, TValue> : IConsumer<TKey, TValue>
                 _config.MaxPollIntervalMs,
                 _config.HeartbeatIntervalMs,
                 _config.RetryBackoffMs);
-            _member = connection.System.ActorOf(GroupMemberActor.Props(endpointConnection.AnyEndpoint, _session, _memberSettings), "group-member-" + Guid.NewGuid().ToString("N")[..8]);
+            _member = connection.System.ActorOf(GroupMemberActor.Props(connection, Coordinator(connection), _session, _memberSettings), "group-member-" + Guid.NewGuid().ToString("N")[..8]);
         }
 
         var (lost, revoke, assignment) = _session!.Take();
@@ -310,7 +321,7 @@ public sealed class Consumer<TKey, TValue> : IConsumer<TKey, TValue>
 
         if (added.Count > 0)
         {
-            var committed = await FetchCommittedAsync(connection, _config.GroupId!, added, cancellationToken).ConfigureAwait(false);
+            var committed = await FetchCommittedAsync(connection, Coordinator(connection), _config.GroupId!, added, cancellationToken).ConfigureAwait(false);
             foreach (var (tp, offset) in committed)
             {
                 if (_assignment.TryGetValue(tp, out var state) && state.Position is null)
@@ -546,7 +557,13 @@ public sealed class Consumer<TKey, TValue> : IConsumer<TKey, TValue>
             ? state
             : throw new InvalidOperationException($"Partition {tp} is not assigned to this consumer");
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => CloseAsync(DefaultCloseTimeout);
+
+    /// <summary>
+    /// Close within <paramref name="timeout"/> (Kafka's close(Duration)): the final commit (auto-commit on) and LeaveGroup get
+    /// that long together; a coordinator that is gone or moving never holds the close longer.
+    /// </summary>
+    public async ValueTask CloseAsync(TimeSpan timeout)
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
         {
@@ -558,7 +575,7 @@ public sealed class Consumer<TKey, TValue> : IConsumer<TKey, TValue>
             var connection = await _started.ConfigureAwait(false);
             if (_member is not null)
             {
-                await LeaveGroupAsync(connection).ConfigureAwait(false);
+                await LeaveGroupAsync(connection, timeout).ConfigureAwait(false);
             }
 
             await connection.DisposeAsync().ConfigureAwait(false);
@@ -575,9 +592,9 @@ public sealed class Consumer<TKey, TValue> : IConsumer<TKey, TValue>
     /// </summary>
     public void Close() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    private async Task LeaveGroupAsync(ClientConnection connection)
+    private async Task LeaveGroupAsync(ClientConnection connection, TimeSpan timeout)
     {
-        using var cts = new CancellationTokenSource(connection.RequestTimeout);
+        using var cts = new CancellationTokenSource(timeout);
         try
         {
             if (_autoCommit is not null)
@@ -597,11 +614,16 @@ public sealed class Consumer<TKey, TValue> : IConsumer<TKey, TValue>
                 _listener?.OnPartitionsRevoked(owned);
             }
 
-            await _member!.Ask<LeaveGroupResponse>(new GroupMemberActor.Leave(), connection.RequestTimeout, cts.Token).ConfigureAwait(false);
+            var left = await _member!.Ask<LeaveGroupResponse>(new GroupMemberActor.Leave(), Timeout.InfiniteTimeSpan, cts.Token).ConfigureAwait(false);
+            if ((ErrorCode)left.ErrorCode is not ErrorCode.None and not ErrorCode.UnknownMemberId)
+            {
+                connection.Log.Warning("Leaving group {0} did not complete: {1}", _config.GroupId, (ErrorCode)left.ErrorCode);
+            }
         }
         catch (Exception e) when (e is OperationCanceledException or AskTimeoutException or ActorStreamException)
         {
-            connection.Log.Warning("Leaving group {0} did not complete: {1}", _config.GroupId, e.Message);
+            connection.Log.Warning("Leaving group {0} did not complete within {1} ms: {2}", _config.GroupId, timeout.TotalMilliseconds, e.Message);
+            _member?.Tell(PoisonPill.Instance);
         }
     }
 }

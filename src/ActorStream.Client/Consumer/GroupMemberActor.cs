@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using ActorStream.Client.Connection;
 using ActorStream.Protocol;
 using ActorStream.Protocol.Group;
 
@@ -96,7 +97,15 @@ internal sealed class GroupSession
 /// <c>max.poll.interval.ms</c>: when the application has not polled for that long the member leaves the group (a static
 /// member only stops heartbeating, like Kafka) and its partitions are lost; the next poll rejoins.
 /// </para>
+/// <para>
+/// Requests go to the node hosting the coordinator (<see cref="GroupCoordinatorLookup"/>). When the connection to that node
+/// drops (<see cref="NodeLinks"/>: a kill -9 is seen at once) or it answers NOT_COORDINATOR / COORDINATOR_NOT_AVAILABLE, the
+/// member looks the coordinator up again (it moves with the cluster singleton) and carries on where it was: a pending
+/// JoinGroup is sent again, heartbeats resume. The moved coordinator recovered the group from the journal, so a member
+/// that was Stable stays Stable and keeps its partitions; nothing waits for <c>request.timeout.ms</c>.
+/// </para>
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "Cancelled in PostStop, not disposed: a lookup still finishing may read its token")]
 internal sealed class GroupMemberActor : ReceiveActor, IWithTimers
 {
     /// <summary>Join again; <paramref name="Owned"/> are the partitions the consumer still holds (cooperative only).</summary>
@@ -108,7 +117,17 @@ internal sealed class GroupMemberActor : ReceiveActor, IWithTimers
 
     private sealed record JoinTimedOut(int Attempt);
 
-    private readonly Func<IActorRef> _endpoint;
+    private sealed record CoordinatorFound(int NodeId);
+
+    private sealed record CoordinatorLost(int NodeId);
+
+    private sealed record LookUpCoordinator;
+
+    private sealed record LeaveTimedOut;
+
+    private readonly ClientConnection _connection;
+    private readonly GroupCoordinatorLookup _lookup;
+    private readonly CancellationTokenSource _stopping = new();
     private readonly GroupSession _session;
     private readonly GroupMemberSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -118,10 +137,15 @@ internal sealed class GroupMemberActor : ReceiveActor, IWithTimers
     private bool _joining;
     private bool _awaitingConsumer;
     private IReadOnlyList<TopicPartition> _owned = [];
+    private int _coordinatorNode = -1;
+    private IActorRef? _coordinator;
+    private CancellationTokenRegistration _coordinatorWatch;
+    private bool _lookingUp;
 
-    public GroupMemberActor(Func<IActorRef> endpoint, GroupSession session, GroupMemberSettings settings)
+    public GroupMemberActor(ClientConnection connection, GroupCoordinatorLookup lookup, GroupSession session, GroupMemberSettings settings)
     {
-        _endpoint = endpoint;
+        _connection = connection;
+        _lookup = lookup;
         _session = session;
         _settings = settings;
         Receive<Rejoin>(r =>
@@ -143,14 +167,103 @@ internal sealed class GroupMemberActor : ReceiveActor, IWithTimers
         Receive<HeartbeatResponse>(OnHeartbeat);
         Receive<LeaveGroupResponse>(_ => { });
         Receive<Leave>(_ => LeaveGroup());
+        Receive<LookUpCoordinator>(_ => LookUp());
+        Receive<CoordinatorFound>(OnCoordinatorFound);
+        Receive<CoordinatorLost>(lost => OnCoordinatorLost(lost.NodeId, "its connection dropped"));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(Func<IActorRef> endpoint, GroupSession session, GroupMemberSettings settings) =>
-        Akka.Actor.Props.Create(() => new GroupMemberActor(endpoint, session, settings));
+    public static Props Props(ClientConnection connection, GroupCoordinatorLookup lookup, GroupSession session, GroupMemberSettings settings) =>
+        Akka.Actor.Props.Create(() => new GroupMemberActor(connection, lookup, session, settings));
 
     protected override void PreStart() => SendJoin();
+
+    protected override void PostStop()
+    {
+        _coordinatorWatch.Dispose();
+        _stopping.Cancel();
+    }
+
+    #region coordinator
+
+    /// <summary>Sends to the coordinator's node; false (nothing sent, a lookup under way) while it is unknown.</summary>
+    private bool SendToCoordinator(object request, IActorRef sender)
+    {
+        if (_coordinator is null)
+        {
+            LookUp();
+            return false;
+        }
+
+        _coordinator.Tell(request, sender);
+        return true;
+    }
+
+    private void LookUp()
+    {
+        if (_lookingUp || _coordinator is not null)
+        {
+            return;
+        }
+
+        _lookingUp = true;
+        _lookup.FindAsync(_stopping.Token).PipeTo(
+            Self,
+            success: nodeId => new CoordinatorFound(nodeId),
+            failure: _ => new CoordinatorFound(-1));
+    }
+
+    private void OnCoordinatorFound(CoordinatorFound found)
+    {
+        _lookingUp = false;
+        var endpoint = found.NodeId >= 0 ? _connection.Endpoint(found.NodeId) : null;
+        if (endpoint is null)
+        {
+            if (!_stopping.IsCancellationRequested)
+            {
+                Timers.StartSingleTimer("look-up", new LookUpCoordinator(), TimeSpan.FromMilliseconds(Math.Max(1, _settings.RetryBackoffMs)));
+            }
+
+            return;
+        }
+
+        _coordinatorNode = found.NodeId;
+        _coordinator = endpoint;
+        _coordinatorWatch.Dispose();
+        var self = Self;
+        var node = found.NodeId;
+        _coordinatorWatch = _connection.LostToken(node).Register(() => self.Tell(new CoordinatorLost(node)));
+        _log.Info("Group {0}: coordinator on node {1}", _settings.GroupId, node);
+        if (_joining)
+        {
+            SendJoin(); // the JoinGroup sent to the old coordinator (if any) is lost with it
+        }
+        else
+        {
+            OnHeartbeatTick(); // learn at once whether the group is still Stable there
+        }
+    }
+
+    /// <summary>The coordinator's node died or says it is not the coordinator: find where it moved.</summary>
+    private void OnCoordinatorLost(int nodeId, string why)
+    {
+        if (nodeId != _coordinatorNode || _coordinator is null)
+        {
+            return;
+        }
+
+        _log.Info("Group {0}: coordinator on node {1} lost ({2}): looking it up again", _settings.GroupId, nodeId, why);
+        _coordinator = null;
+        _coordinatorNode = -1;
+        _coordinatorWatch.Dispose();
+        _lookup.Invalidate(nodeId);
+        LookUp();
+    }
+
+    private static bool IsCoordinatorError(ErrorCode error) => error is ErrorCode.NotCoordinator or ErrorCode.CoordinatorNotAvailable;
+
+    #endregion
 
     private void SendJoin()
     {
@@ -178,7 +291,7 @@ internal sealed class GroupMemberActor : ReceiveActor, IWithTimers
         }
 
         request.OwnedPartitions.AddRange(_owned.Select(tp => new GroupPartition { Topic = tp.Topic, Partition = tp.Partition }));
-        _endpoint().Tell(request, Self);
+        SendToCoordinator(request, Self);
         Timers.StartSingleTimer("join-timeout", new JoinTimedOut(_joinAttempt), TimeSpan.FromMilliseconds(_settings.RebalanceTimeoutMs + 10_000L));
     }
 
@@ -207,6 +320,9 @@ internal sealed class GroupMemberActor : ReceiveActor, IWithTimers
                 _session.Assigned(_memberId, _generation, assignment);
                 Timers.StartPeriodicTimer("heartbeat", new HeartbeatTick(), TimeSpan.FromMilliseconds(_settings.HeartbeatIntervalMs));
                 return;
+            case var coordinatorError when IsCoordinatorError(coordinatorError):
+                OnCoordinatorLost(_coordinatorNode, coordinatorError.ToString());
+                break;
             case ErrorCode.UnknownMemberId or ErrorCode.IllegalGeneration:
                 _memberId = "";
                 _generation = -1;
@@ -246,7 +362,7 @@ internal sealed class GroupMemberActor : ReceiveActor, IWithTimers
             request.GroupInstanceId = _settings.GroupInstanceId;
         }
 
-        _endpoint().Tell(request, Self);
+        SendToCoordinator(request, Self);
     }
 
     private void OnHeartbeat(HeartbeatResponse response)
@@ -279,6 +395,9 @@ internal sealed class GroupMemberActor : ReceiveActor, IWithTimers
             case ErrorCode.IllegalGeneration:
                 LoseAndWait();
                 return;
+            case var coordinatorError when IsCoordinatorError(coordinatorError):
+                OnCoordinatorLost(_coordinatorNode, coordinatorError.ToString());
+                return;
             default:
                 _log.Warning("Heartbeat for group {0} failed with {1}", _settings.GroupId, (ErrorCode)response.ErrorCode);
                 return;
@@ -295,7 +414,7 @@ internal sealed class GroupMemberActor : ReceiveActor, IWithTimers
             _settings.MaxPollIntervalMs);
         if (_settings.GroupInstanceId is null)
         {
-            _endpoint().Tell(new LeaveGroupRequest { GroupId = _settings.GroupId, MemberId = _memberId }, Self);
+            SendToCoordinator(new LeaveGroupRequest { GroupId = _settings.GroupId, MemberId = _memberId }, Self);
             _memberId = "";
             _generation = -1;
             _session.SetIdentity("", -1);
@@ -315,23 +434,39 @@ internal sealed class GroupMemberActor : ReceiveActor, IWithTimers
     /// <summary>
     /// Close: a dynamic member sends LeaveGroup so its partitions move at once. A static member does not (Kafka's behaviour):
     /// it keeps its partitions until <c>session.timeout.ms</c>, so a restart with the same <c>group.instance.id</c> causes no
-    /// rebalance.
+    /// rebalance. Like Kafka's consumer, a member whose coordinator is unknown does not leave (the moved coordinator removes
+    /// it when it sees the member's actor stop, or after its session); and the leave ends as soon as the coordinator's
+    /// connection drops, so it never waits for a dead node.
     /// </summary>
     private void LeaveGroup()
     {
         Timers.CancelAll();
         _joining = false;
-        if (_memberId.Length == 0 || _settings.GroupInstanceId is not null)
+        var replyTo = Sender;
+        if (_memberId.Length == 0 || _settings.GroupInstanceId is not null || _coordinator is null)
         {
-            Sender.Tell(new LeaveGroupResponse());
+            replyTo.Tell(new LeaveGroupResponse { ErrorCode = _coordinator is null && _memberId.Length > 0 ? (int)ErrorCode.CoordinatorNotAvailable : 0 });
             Context.Stop(Self);
             return;
         }
 
         var request = new LeaveGroupRequest { GroupId = _settings.GroupId, MemberId = _memberId };
         _memberId = "";
-        _endpoint().Forward(request);
-        Become(() => ReceiveAny(_ => { }));
+        _coordinator.Tell(request, Self);
+        Become(() =>
+        {
+            Receive<LeaveGroupResponse>(response =>
+            {
+                replyTo.Tell(response);
+                Context.Stop(Self);
+            });
+            Receive<CoordinatorLost>(lost => lost.NodeId == _coordinatorNode, _ =>
+            {
+                replyTo.Tell(new LeaveGroupResponse { ErrorCode = (int)ErrorCode.CoordinatorNotAvailable });
+                Context.Stop(Self);
+            });
+            ReceiveAny(_ => { });
+        });
     }
 }
 

@@ -132,6 +132,8 @@ public sealed class ActorStreamSerializer : SerializerWithStringManifest
         Register<Group.CommittedOffsetSnapshot>("G42", Group.CommittedOffsetSnapshot.Parser);
         Register<Group.GroupSnapshot>("G43", Group.GroupSnapshot.Parser);
         Register<Group.GroupCoordinatorSnapshot>("G44", Group.GroupCoordinatorSnapshot.Parser);
+        Register<Group.FindCoordinatorRequest>("G45", Group.FindCoordinatorRequest.Parser);
+        Register<Group.FindCoordinatorResponse>("G46", Group.FindCoordinatorResponse.Parser);
     }
 
     public ActorStreamSerializer(ExtendedActorSystem system)
