@@ -166,6 +166,7 @@ public sealed class BrokerNode : IAsyncDisposable
                 partitionPlacement,
                 PartitionHandOff.Instance).ConfigureAwait(false);
             partitionsForController.Tell(new PartitionRegionForwarder.RegionStarted(partitions));
+            await AwaitRegionRegisteredAsync(system, partitions, cluster.SelfAddress, settings.RequestTimeout, cancellationToken).ConfigureAwait(false);
 
             var replicaManager = system.ActorOf(ReplicaManager.Props(settings, logManager), "replica-manager");
             var endpoint = system.ActorOf(BrokerEndpoint.Props(settings, partitions, controllerProxy, groupCoordinatorProxy, replicaManager), "broker");
@@ -185,6 +186,34 @@ public sealed class BrokerNode : IAsyncDisposable
             await system.Terminate().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// A node is up once the shard coordinator knows its partition region: before that, partitions created or moved
+    /// meanwhile are placed as if this node were not there (a preferred leader would lead only after the next rebalance).
+    /// Not fatal: a coordinator that is slow to answer only delays placement.
+    /// </summary>
+    private static async Task AwaitRegionRegisteredAsync(ActorSystem system, IActorRef region, Address self, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                var regions = await region.Ask<CurrentRegions>(GetCurrentRegions.Instance, TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+                if (regions.Regions.Contains(self))
+                {
+                    return;
+                }
+            }
+            catch (AskTimeoutException)
+            {
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+        }
+
+        system.Log.Warning("The shard coordinator did not confirm this node's partition region within {0}; partitions are placed here once it does", timeout);
     }
 
     /// <summary>Every port this node opens (checked before start; the Kafka gateway adds <c>kafka-port</c> here).</summary>
