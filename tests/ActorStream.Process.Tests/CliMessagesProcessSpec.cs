@@ -36,12 +36,7 @@ public sealed class CliMessagesProcessSpec : IDisposable
         return (node, $"127.0.0.1:{port}");
     }
 
-    private async Task<string> RunOkAsync(string? stdin, params string[] args)
-    {
-        var (exit, stdout, stderr) = await CliProcess.RunAsync(_dir, CommandTimeout, stdin, args);
-        Assert.True(exit == 0, $"actorstream {string.Join(' ', args)} exited {exit}: {stderr}");
-        return stdout;
-    }
+    private Task<string> RunOkAsync(string? stdin, params string[] args) => CliProcess.RunOkAsync(_dir, CommandTimeout, stdin, args);
 
     /// <summary>Runs a command that must fail, and returns its one stderr line (asserting there is exactly one, an error).</summary>
     private async Task<string> RunFailingAsync(params string[] args)

@@ -21,12 +21,7 @@ public sealed class ConsumerGroupProcessSpec : IDisposable
         Directory.Delete(_dir, recursive: true);
     }
 
-    private async Task<string> RunOkAsync(string? stdin, params string[] args)
-    {
-        var (exit, stdout, stderr) = await CliProcess.RunAsync(_dir, CommandTimeout, stdin, args);
-        Assert.True(exit == 0, $"actorstream {string.Join(' ', args)} exited {exit}: {stderr}");
-        return stdout;
-    }
+    private Task<string> RunOkAsync(string? stdin, params string[] args) => CliProcess.RunOkAsync(_dir, CommandTimeout, stdin, args);
 
     [Fact]
     public async Task Consume_with_a_group_twice_must_resume_where_the_first_run_stopped()

@@ -25,12 +25,7 @@ public sealed class GroupOffsetResetProcessSpec : IDisposable
         Directory.Delete(_dir, recursive: true);
     }
 
-    private async Task<string> RunOkAsync(string? stdin, params string[] args)
-    {
-        var (exit, stdout, stderr) = await CliProcess.RunAsync(_dir, CommandTimeout, stdin, args);
-        Assert.True(exit == 0, $"actorstream {string.Join(' ', args)} exited {exit}: {stderr}");
-        return stdout;
-    }
+    private Task<string> RunOkAsync(string? stdin, params string[] args) => CliProcess.RunOkAsync(_dir, CommandTimeout, stdin, args);
 
     private static string[] RowOf(string table, string group) =>
         table.Split('\n', StringSplitOptions.RemoveEmptyEntries).Single(l => l.StartsWith(group, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries);

@@ -44,12 +44,7 @@ public sealed class StartupSafetyProcessSpec : IDisposable
         return node;
     }
 
-    private async Task<string> RunOkAsync(string? stdin, params string[] args)
-    {
-        var (exit, stdout, stderr) = await CliProcess.RunAsync(_dir, CommandTimeout, stdin, args);
-        Assert.True(exit == 0, $"actorstream {string.Join(' ', args)} exited {exit}: {stderr}");
-        return stdout;
-    }
+    private Task<string> RunOkAsync(string? stdin, params string[] args) => CliProcess.RunOkAsync(_dir, CommandTimeout, stdin, args);
 
     /// <summary>Runs a node start that must be refused: non-zero exit and exactly one <c>error: </c> line on stderr.</summary>
     private async Task<string> RunRefusedAsync(string workingDirectory, params string[] args)

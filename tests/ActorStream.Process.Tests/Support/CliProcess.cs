@@ -150,6 +150,14 @@ public sealed class CliProcess : IDisposable
         return process;
     }
 
+    /// <summary>Runs a command that must succeed (exit code 0, else the assertion names its stderr) and returns its stdout.</summary>
+    public static async Task<string> RunOkAsync(string workingDirectory, TimeSpan timeout, string? stdin, params string[] args)
+    {
+        var (exit, stdout, stderr) = await RunAsync(workingDirectory, timeout, stdin, args);
+        Assert.True(exit == 0, $"actorstream {string.Join(' ', args)} exited {exit}: {stderr}");
+        return stdout;
+    }
+
     /// <summary>Runs a command to completion with <paramref name="stdin"/> and returns (exit code, stdout, stderr).</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string workingDirectory, TimeSpan timeout, string? stdin, params string[] args)
     {
