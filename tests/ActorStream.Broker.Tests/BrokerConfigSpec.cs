@@ -48,8 +48,8 @@ public sealed class BrokerConfigSpec : IDisposable
     [Fact]
     public async Task A_node_bound_to_every_interface_must_answer_on_another_address_and_accept_its_advertised_one()
     {
-        var port = TestNode.FreePort();
-        await using var node = await TestNode.StartAsync(_dir, port, extra: "actorstream.broker.bind-host = \"0.0.0.0\"");
+        await using var node = await TestNode.StartAsync(_dir, extra: "actorstream.broker.bind-host = \"0.0.0.0\"");
+        var port = node.Settings.Port;
 
         Assert.Equal($"akka.tcp://{BrokerNode.SystemName}@127.0.0.1:{port}", Akka.Cluster.Cluster.Get(node.System).SelfAddress.ToString());
 

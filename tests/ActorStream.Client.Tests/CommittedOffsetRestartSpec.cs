@@ -37,13 +37,14 @@ public sealed class CommittedOffsetRestartSpec : IDisposable
     [Fact]
     public async Task A_consumer_must_resume_from_the_offset_committed_before_a_broker_restart()
     {
-        var port = TestNode.FreePort();
+        int port;
         var topic = BrokerFixture.UniqueTopic("restart");
         var group = "g-" + Guid.NewGuid().ToString("N")[..12];
         var tp = new TopicPartition(topic, 0);
 
-        await using (var node = await TestNode.StartAsync(_dir, port))
+        await using (var node = await TestNode.StartAsync(_dir))
         {
+            port = node.Settings.Port;
             await using (var admin = new AdminClient(new AdminConfig { BootstrapServers = node.BootstrapAddress }))
             {
                 await admin.CreateTopicsAsync(topic, 1, 1);

@@ -12,7 +12,7 @@ namespace ActorStream.Client.Tests;
 /// A node that goes away drops the client's connection, and the client must act on that at once (Kafka's
 /// NetworkClient sees the disconnect) instead of waiting out <c>request.timeout.ms</c>: that wait, not the cluster's
 /// failover, used to dominate how long a producer stalled after its leader died. Each test has its own node, which it
-/// stops and restarts on the same port and data dir.
+/// stops and restarts on the same port (the one its first start bound) and data dir.
 /// </summary>
 public sealed class LostConnectionSpec : IDisposable
 {
@@ -35,8 +35,8 @@ public sealed class LostConnectionSpec : IDisposable
     [Fact]
     public async Task A_node_that_stops_must_cancel_its_lost_token_and_be_backed_off_until_it_is_reachable_again()
     {
-        var port = TestNode.FreePort();
-        var node = await TestNode.StartAsync(_dir, port);
+        var node = await TestNode.StartAsync(_dir);
+        var port = node.Settings.Port;
         await using var connection = await ClientConnection.ConnectAsync(new AdminConfig { BootstrapServers = node.BootstrapAddress, RequestTimeoutMs = LongRequestTimeoutMs });
         var nodeId = Assert.Single(connection.Metadata.Nodes.Keys);
         var lost = connection.LostToken(nodeId);
@@ -61,9 +61,8 @@ public sealed class LostConnectionSpec : IDisposable
     [Fact]
     public async Task A_request_in_flight_when_its_node_stops_must_fail_at_once_not_after_the_request_timeout()
     {
-        var port = TestNode.FreePort();
         var topic = BrokerFixture.UniqueTopic("lost");
-        var node = await TestNode.StartAsync(_dir, port);
+        var node = await TestNode.StartAsync(_dir);
         await using (var admin = new AdminClient(new AdminConfig { BootstrapServers = node.BootstrapAddress }))
         {
             await admin.CreateTopicsAsync(topic, 1, 1);

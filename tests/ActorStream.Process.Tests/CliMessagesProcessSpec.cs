@@ -1,4 +1,3 @@
-using System.Globalization;
 using ActorStream.Process.Tests.Support;
 
 namespace ActorStream.Process.Tests;
@@ -30,10 +29,9 @@ public sealed class CliMessagesProcessSpec : IDisposable
 
     private async Task<(CliProcess Node, string Bootstrap)> StartNodeAsync(params string[] extra)
     {
-        var port = CliProcess.FreePort();
-        var node = await CliProcess.StartAsync(_dir, "is up", CommandTimeout, ["node", "start", "--port", port.ToString(CultureInfo.InvariantCulture), "--data", Path.Combine(_dir, "data"), .. extra]);
+        var node = await CliProcess.StartAsync(_dir, "is up", CommandTimeout, ["node", "start", "--port", "0", "--kafka-port", "0", "--data", Path.Combine(_dir, "data"), .. extra]);
         _processes.Add(node);
-        return (node, $"127.0.0.1:{port}");
+        return (node, $"127.0.0.1:{node.BoundPort}");
     }
 
     private Task<string> RunOkAsync(string? stdin, params string[] args) => CliProcess.RunOkAsync(_dir, CommandTimeout, stdin, args);

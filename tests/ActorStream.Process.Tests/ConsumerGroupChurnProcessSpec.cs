@@ -47,9 +47,9 @@ public sealed class ConsumerGroupChurnProcessSpec(ITestOutputHelper output) : ID
         var random = new Random(seed);
         Log($"seed {seed} (ACTORSTREAM_CHURN_SEED={seed} repeats this schedule)");
 
-        var port = CliProcess.FreePort();
-        _bootstrap = $"127.0.0.1:{port}";
-        _nodes.Add(await CliProcess.StartAsync(_dir, "is up", CommandTimeout, "node", "start", "--port", port.ToString(CultureInfo.InvariantCulture), "--data", Path.Combine(_dir, "data")));
+        var node = await CliProcess.StartAsync(_dir, "is up", CommandTimeout, "node", "start", "--port", "0", "--kafka-port", "0", "--data", Path.Combine(_dir, "data"));
+        _nodes.Add(node);
+        _bootstrap = $"127.0.0.1:{node.BoundPort.ToString(CultureInfo.InvariantCulture)}";
         await RunOkAsync(null, "topics", "create", "--bootstrap-server", _bootstrap, "--topic", Topic, "--partitions", Partitions.ToString(CultureInfo.InvariantCulture));
 
         await AddMemberAsync();

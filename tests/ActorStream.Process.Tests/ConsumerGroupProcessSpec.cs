@@ -26,9 +26,9 @@ public sealed class ConsumerGroupProcessSpec : IDisposable
     [Fact]
     public async Task Consume_with_a_group_twice_must_resume_where_the_first_run_stopped()
     {
-        var port = CliProcess.FreePort();
-        var bootstrap = $"127.0.0.1:{port}";
-        _processes.Add(await CliProcess.StartAsync(_dir, "is up", CommandTimeout, "node", "start", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data", Path.Combine(_dir, "data")));
+        var node = await CliProcess.StartAsync(_dir, "is up", CommandTimeout, "node", "start", "--port", "0", "--kafka-port", "0", "--data", Path.Combine(_dir, "data"));
+        _processes.Add(node);
+        var bootstrap = $"127.0.0.1:{node.BoundPort.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
         await RunOkAsync(null, "topics", "create", "--bootstrap-server", bootstrap, "--topic", "grouped", "--partitions", "1");
         var lines = Enumerable.Range(0, 10).Select(i => $"r{i}").ToList();
         await RunOkAsync(string.Join('\n', lines) + "\n", "produce", "--bootstrap-server", bootstrap, "--topic", "grouped");

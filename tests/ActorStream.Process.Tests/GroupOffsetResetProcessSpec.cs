@@ -33,9 +33,9 @@ public sealed class GroupOffsetResetProcessSpec : IDisposable
     [Fact]
     public async Task A_dry_run_must_change_nothing_and_execute_must_move_the_committed_offset()
     {
-        var port = CliProcess.FreePort();
-        var bootstrap = $"127.0.0.1:{port}";
-        _processes.Add(await CliProcess.StartAsync(_dir, "is up", CommandTimeout, "node", "start", "--port", port.ToString(CultureInfo.InvariantCulture), "--data", Path.Combine(_dir, "data")));
+        var node = await CliProcess.StartAsync(_dir, "is up", CommandTimeout, "node", "start", "--port", "0", "--kafka-port", "0", "--data", Path.Combine(_dir, "data"));
+        _processes.Add(node);
+        var bootstrap = $"127.0.0.1:{node.BoundPort.ToString(CultureInfo.InvariantCulture)}";
         await RunOkAsync(null, "topics", "create", "--bootstrap-server", bootstrap, "--topic", "resettable", "--partitions", "1");
         var lines = Enumerable.Range(0, 10).Select(i => $"r{i}").ToList();
         await RunOkAsync(string.Join('\n', lines) + "\n", "produce", "--bootstrap-server", bootstrap, "--topic", "resettable");

@@ -33,9 +33,10 @@ public sealed class LostPartitionLogProcessSpec : IDisposable
         Directory.Delete(_dir, recursive: true);
     }
 
+    /// <summary>Starts the node on <paramref name="port"/> (0 the first time: any free port; restarts reuse the bound one).</summary>
     private async Task<CliProcess> StartNodeAsync(int port)
     {
-        var node = await CliProcess.StartAsync(_dir, "is up", CommandTimeout, "node", "start", "--port", port.ToString(CultureInfo.InvariantCulture), "--data", _data);
+        var node = await CliProcess.StartAsync(_dir, "is up", CommandTimeout, "node", "start", "--port", port.ToString(CultureInfo.InvariantCulture), "--kafka-port", "0", "--data", _data);
         _processes.Add(node);
         return node;
     }
@@ -67,9 +68,9 @@ public sealed class LostPartitionLogProcessSpec : IDisposable
     [Fact]
     public async Task A_partition_whose_log_is_gone_must_stay_offline_unless_unclean_leader_election_is_enabled()
     {
-        var port = CliProcess.FreePort();
+        var node = await StartNodeAsync(0);
+        var port = node.BoundPort;
         var bootstrap = $"127.0.0.1:{port}";
-        var node = await StartNodeAsync(port);
         await RunOkAsync(null, "topics", "create", "--bootstrap-server", bootstrap, "--topic", "safe", "--partitions", "1");
         await RunOkAsync(null, "topics", "create", "--bootstrap-server", bootstrap, "--topic", "unclean", "--partitions", "1", "--config", "unclean.leader.election.enable=true");
         const int count = 64;

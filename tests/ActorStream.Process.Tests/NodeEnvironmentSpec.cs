@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using ActorStream.Process.Tests.Support;
@@ -31,7 +30,6 @@ public sealed class NodeEnvironmentSpec : IDisposable
     [Fact]
     public async Task A_node_must_bind_every_interface_advertise_its_host_and_read_the_journal_file_from_the_environment()
     {
-        var port = CliProcess.FreePort();
         var journal = Path.Combine(_dir, "elsewhere", "journal.db");
         var journalFile = Path.Combine(_dir, "journal-secret");
         await File.WriteAllTextAsync(journalFile, $"sqlite:{journal}\n");
@@ -43,8 +41,9 @@ public sealed class NodeEnvironmentSpec : IDisposable
         };
 
         var node = await CliProcess.StartAsync(_dir, "is up", CommandTimeout, environment,
-            "node", "start", "--port", port.ToString(CultureInfo.InvariantCulture), "--data", Path.Combine(_dir, "data"));
+            "node", "start", "--port", "0", "--kafka-port", "0", "--data", Path.Combine(_dir, "data"));
         _processes.Add(node);
+        var port = node.BoundPort;
 
         Assert.Contains($"bootstrap 127.0.0.1:{port}", node.Stdout, StringComparison.Ordinal);
         Assert.Contains($"journal sqlite:{journal}", node.Stdout, StringComparison.Ordinal);

@@ -28,8 +28,9 @@ public sealed class ProduceProcessSpec : IDisposable
     [Fact]
     public async Task A_line_too_large_for_the_topic_must_fail_alone_and_be_named()
     {
-        var port = CliProcess.FreePort().ToString(CultureInfo.InvariantCulture);
-        _processes.Add(await CliProcess.StartAsync(_dir, "is up", CommandTimeout, "node", "start", "--port", port, "--data", Path.Combine(_dir, "data")));
+        var node = await CliProcess.StartAsync(_dir, "is up", CommandTimeout, "node", "start", "--port", "0", "--kafka-port", "0", "--data", Path.Combine(_dir, "data"));
+        _processes.Add(node);
+        var port = node.BoundPort.ToString(CultureInfo.InvariantCulture);
         var localhost = "localhost:" + port;
         var (created, _, createError) = await CliProcess.RunAsync(_dir, CommandTimeout, null, "topics", "create", "--bootstrap-server", localhost, "--topic", "small", "--partitions", "1", "--config", "max.message.bytes=1000");
         Assert.True(created == 0, createError);

@@ -14,7 +14,10 @@ namespace ActorStream.TestKit;
 /// </summary>
 public static class TestNode
 {
-    /// <summary>A port free now (racy: prefer port 0 and read the bound one from <see cref="BrokerNode.Settings"/>).</summary>
+    /// <summary>
+    /// A port free now, for a test that needs a port nothing listens on (a node must never be started on it: that is racy;
+    /// start on port 0 and read the bound one from <see cref="BrokerNode.Settings"/>).
+    /// </summary>
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -35,10 +35,11 @@ public sealed class PostgresNodeRestartSpec : IAsyncLifetime
     [Fact]
     public async Task Topics_records_and_committed_offsets_must_survive_a_clean_restart()
     {
-        var port = TestNode.FreePort();
+        int port;
         string clusterId;
-        await using (var node = await TestNode.StartAsync(_dir, port, journal: Schema.JournalSpec))
+        await using (var node = await TestNode.StartAsync(_dir, journal: Schema.JournalSpec))
         {
+            port = node.Settings.Port;
             clusterId = node.ClusterId;
             var created = await node.Endpoint.Ask<CreateTopicsResponse>(new CreateTopicsRequest { Topics = { new CreatableTopic { Name = "durable", NumPartitions = 2, ReplicationFactor = 1 } } }, NodeFixture.Timeout);
             Assert.Equal(0, created.Results.Single().ErrorCode);

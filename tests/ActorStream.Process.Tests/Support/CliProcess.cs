@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -121,14 +119,6 @@ public sealed class CliProcess : IDisposable
                 ? int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)
                 : throw new InvalidOperationException($"No ready line with a bootstrap address in: {Stdout}");
         }
-    }
-
-    /// <summary>A port free now (racy: prefer <c>--port 0</c> and <see cref="BoundPort"/>).</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Starts a long-running command and waits until it prints <paramref name="readyMarker"/>.</summary>
