@@ -47,7 +47,7 @@ public sealed class ClusterFailoverProcessSpec(ITestOutputHelper output) : IDisp
         // Kafka's default request timeout (30 s): a killed node's connection drops and its requests fail at once
         // (NodeLinks), so failover must not depend on how long a request may take.
         await using var admin = new AdminClient(new AdminConfig { BootstrapServers = cluster.Bootstrap });
-        await CreateTopicAsync(admin);
+        await ReplicatedTopic.CreateAsync(admin, Topic, Partitions, Patience);
         await WaitForFullIsrAsync(admin, "the new topic");
 
         var producerConfig = new ProducerConfig
@@ -126,30 +126,6 @@ public sealed class ClusterFailoverProcessSpec(ITestOutputHelper output) : IDisp
         }
 
         output.WriteLine($"whole test {clock.Elapsed.TotalSeconds:F1} s");
-    }
-
-    private static async Task CreateTopicAsync(AdminClient admin)
-    {
-        // Retried: until all three nodes have registered, RF 3 is refused; a lost reply may leave the topic created.
-        await Eventually.TrueAsync(
-            async () =>
-            {
-                try
-                {
-                    await admin.CreateTopicsAsync(Topic, Partitions, 3, new Dictionary<string, string> { ["min.insync.replicas"] = "2" });
-                    return true;
-                }
-                catch (ActorStreamException e) when (e.ErrorCode == ErrorCode.TopicAlreadyExists)
-                {
-                    return true;
-                }
-                catch (ActorStreamException e) when (e.ErrorCode is ErrorCode.InvalidReplicationFactor or ErrorCode.RequestTimedOut)
-                {
-                    return false;
-                }
-            },
-            Patience,
-            "creating the topic with replication factor 3");
     }
 
     private static async Task<TopicDescription> DescribeAsync(AdminClient admin) =>

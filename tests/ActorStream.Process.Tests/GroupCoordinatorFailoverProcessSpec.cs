@@ -44,7 +44,7 @@ public sealed partial class GroupCoordinatorFailoverProcessSpec(ITestOutputHelpe
         Log("3 nodes up");
 
         await using var admin = new AdminClient(new AdminConfig { BootstrapServers = cluster.Bootstrap });
-        await CreateTopicAsync(admin);
+        await ReplicatedTopic.CreateAsync(admin, Topic, Partitions, Patience);
         var members = await Task.WhenAll(new[] { "a", "b", "c" }.Select(StartMemberAsync));
         _members.AddRange(members);
         var (stay, leaver) = (members[..2], members[2]);
@@ -180,27 +180,6 @@ public sealed partial class GroupCoordinatorFailoverProcessSpec(ITestOutputHelpe
             "--consumer-property", "auto.commit.interval.ms=1000",
             "--consumer-property", "heartbeat.interval.ms=500",
             "--consumer-property", $"client.id={name}");
-
-    private static async Task CreateTopicAsync(AdminClient admin) =>
-        await Eventually.TrueAsync(
-            async () =>
-            {
-                try
-                {
-                    await admin.CreateTopicsAsync(Topic, Partitions, 3, new Dictionary<string, string> { ["min.insync.replicas"] = "2" });
-                    return true;
-                }
-                catch (ActorStreamException e) when (e.ErrorCode == ErrorCode.TopicAlreadyExists)
-                {
-                    return true;
-                }
-                catch (ActorStreamException e) when (e.ErrorCode is ErrorCode.InvalidReplicationFactor or ErrorCode.RequestTimedOut)
-                {
-                    return false; // until all three nodes have registered
-                }
-            },
-            Patience,
-            "creating the topic with replication factor 3");
 
     private string MemberOutput() =>
         string.Join("\n", _members.Select(m => $"--- consumer {m.Name} stderr:\n{Tail(m.Process.Stderr)}")) + "\n" + _cluster!.Output();
