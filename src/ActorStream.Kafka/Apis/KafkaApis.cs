@@ -8,6 +8,7 @@ internal static class KafkaApis
 {
     public static IReadOnlyList<KafkaApi> All { get; } =
     [
+        new Api18ApiVersions(),
     ];
 
     private static readonly KafkaApi?[] ByKey = Index(All);

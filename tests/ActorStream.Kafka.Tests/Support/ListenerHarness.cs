@@ -13,7 +13,7 @@ namespace ActorStream.Kafka.Tests.Support;
 
 /// <summary>
 /// One <see cref="KafkaListener"/> on a free loopback port with test APIs (<see cref="TestApi"/>) instead of the real
-/// handler list, and no broker behind it: the network layer alone.
+/// handler list (or the real one when given none), and no broker behind it: the network layer alone.
 /// </summary>
 internal sealed class ListenerHarness : IAsyncDisposable
 {
@@ -41,7 +41,8 @@ internal sealed class ListenerHarness : IAsyncDisposable
         var system = ActorSystem.Create("listener-harness", "akka.loglevel = WARNING");
         var pool = new KafkaBufferPool();
         var byKey = apis.ToDictionary(a => a.Key);
-        var listener = new KafkaListener(settings.Listeners[0], settings, pool, key => byKey.GetValueOrDefault(key));
+        // No test APIs: the gateway's real handler list.
+        var listener = new KafkaListener(settings.Listeners[0], settings, pool, apis.Length == 0 ? null : key => byKey.GetValueOrDefault(key));
         listener.Bind();
         var broker = BrokerSettings.Create(BrokerConfig.Reference.GetConfig("actorstream.broker"));
         listener.Start(new KafkaGatewayServices(system, ActorRefs.Nobody, broker, "test-cluster"), Logging.GetLogger(system, typeof(ListenerHarness)));
