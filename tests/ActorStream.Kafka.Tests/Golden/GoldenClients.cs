@@ -1,0 +1,25 @@
+namespace ActorStream.Kafka.Tests.Golden;
+
+/// <summary>The client ids the recorded clients were told to send, and the api names of the frame files.</summary>
+internal static class GoldenClients
+{
+    public const string ConfluentProducer = "golden-confluent";
+
+    public const string ConfluentIdempotent = "golden-confluent-idempotent";
+
+    public const string ConfluentAdmin = "golden-confluent-admin";
+
+    public const string Kcat = "golden-kcat";
+
+    public const string Kafkajs = "golden-kafkajs";
+
+    public static string ApiName(short apiKey) => apiKey switch
+    {
+        0 => "Produce",
+        3 => "Metadata",
+        18 => "ApiVersions",
+        19 => "CreateTopics",
+        22 => "InitProducerId",
+        _ => $"Api{apiKey}",
+    };
+}
