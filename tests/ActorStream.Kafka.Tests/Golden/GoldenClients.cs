@@ -11,11 +11,22 @@ internal static class GoldenClients
 
     public const string Kcat = "golden-kcat";
 
+    public const string ConfluentConsumer = "golden-confluent-consumer";
+
+    public const string KcatConsumer = "golden-kcat-consumer";
+
+    /// <summary>The timestamp the Confluent consumer asks offsets for (ListOffsets by time).</summary>
+    public const long OffsetsForTime = 1_700_000_000_000;
+
     public const string Kafkajs = "golden-kafkajs";
 
     public static string ApiName(short apiKey) => apiKey switch
     {
         0 => "Produce",
+        1 => "Fetch",
+        2 => "ListOffsets",
+        10 => "FindCoordinator",
+        23 => "OffsetForLeaderEpoch",
         3 => "Metadata",
         18 => "ApiVersions",
         19 => "CreateTopics",

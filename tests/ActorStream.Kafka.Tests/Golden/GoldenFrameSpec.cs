@@ -27,10 +27,17 @@ public sealed class GoldenFrameSpec
     {
         var files = FrameFiles();
         var clients = files.Select(f => f.Split('/')[0]).ToHashSet();
-        Assert.Equal(["confluent-admin", "confluent-idempotent", "confluent-producer", "kafkajs", "kcat"], clients.Order(StringComparer.Ordinal));
+        Assert.Equal(["confluent-admin", "confluent-consumer", "confluent-idempotent", "confluent-producer", "kafkajs", "kcat", "kcat-consumer"], clients.Order(StringComparer.Ordinal));
         Assert.Contains("confluent-producer/02-Produce-v10.hex", files);
         Assert.Contains("kcat/02-Produce-v7.hex", files);
         Assert.Contains("kafkajs/02-Produce-v7.hex", files);
+        Assert.Contains("confluent-consumer/06-Fetch-v16.hex", files);
+        Assert.Contains("kcat-consumer/03-Fetch-v11.hex", files);
+        // The Confluent consumer's OffsetsForTimes went out as ListOffsets with the timestamp it was given.
+        var byTime = Convert.FromHexString(File.ReadAllText(Path.Combine(Folder, "confluent-consumer/04-ListOffsets-v7.hex")).Replace("\n", "", StringComparison.Ordinal));
+        var reader = new KafkaReader(byTime);
+        _ = RequestHeader.Read(ref reader, RequestHeader.VersionFor(ListOffsetsRequest.IsFlexible(7)));
+        Assert.Equal(GoldenClients.OffsetsForTime, ListOffsetsRequest.Read(ref reader, 7).Topics[0].Partitions[0].Timestamp);
     }
 
     [Theory]
@@ -48,22 +55,16 @@ public sealed class GoldenFrameSpec
                 var apiVersions = Decode<ApiVersionsRequest>(frame, client);
                 if (version >= 3)
                 {
-                    Assert.Equal(client == "kcat" ? "librdkafka" : "confluent-kafka-dotnet", apiVersions.ClientSoftwareName);
-                    Assert.Equal(client == "kcat" ? "2.0.2" : "2.16.0", apiVersions.ClientSoftwareVersion);
+                    Assert.Equal(client.StartsWith("kcat", StringComparison.Ordinal) ? "librdkafka" : "confluent-kafka-dotnet", apiVersions.ClientSoftwareName);
+                    Assert.Equal(client.StartsWith("kcat", StringComparison.Ordinal) ? "2.0.2" : "2.16.0", apiVersions.ClientSoftwareVersion);
                 }
 
                 break;
             case MetadataRequest.ApiKey:
                 var metadata = Decode<MetadataRequest>(frame, client);
-                if (client == "confluent-admin" || client == "confluent-idempotent")
-                {
-                    // librdkafka's first Metadata asks for the brokers only (an empty topic list), not for all topics.
-                    Assert.Empty(metadata.Topics!);
-                }
-                else
-                {
-                    Assert.Equal([RecordingBroker.DefaultTopic], metadata.Topics!.Select(t => t.Name));
-                }
+                // librdkafka's first Metadata may ask for the brokers only (an empty topic list), never for all topics.
+                Assert.True(metadata.Topics is { Count: 0 } || metadata.Topics!.Single().Name == RecordingBroker.DefaultTopic,
+                    $"{file}: topics {string.Join(",", metadata.Topics?.Select(t => t.Name) ?? ["(all)"])}");
 
                 break;
             case ProduceRequest.ApiKey:
@@ -80,6 +81,26 @@ public sealed class GoldenFrameSpec
                 Assert.Equal(client == "kafkajs" ? ("golden-kafkajs-created", 2, (short)1) : ("golden-created", 3, (short)1),
                     (topic.Name, topic.NumPartitions, topic.ReplicationFactor));
                 Assert.False(create.validateOnly);
+                break;
+            case FetchRequest.ApiKey:
+                CheckFetch(Decode<FetchRequest>(frame, client), version, client);
+                break;
+            case ListOffsetsRequest.ApiKey:
+                var list = Decode<ListOffsetsRequest>(frame, client);
+                Assert.Equal(-1, list.ReplicaId);
+                var listed = Assert.Single(Assert.Single(list.Topics, t => t.Name == RecordingBroker.DefaultTopic).Partitions);
+                Assert.Equal(0, listed.PartitionIndex);
+                // Offset.Beginning (-2), a watermark query (-1), or the consumer's OffsetsForTimes timestamp.
+                Assert.Contains(listed.Timestamp, new[] { -2L, -1L, GoldenClients.OffsetsForTime });
+                break;
+            case OffsetForLeaderEpochRequest.ApiKey:
+                var epochs = Decode<OffsetForLeaderEpochRequest>(frame, client);
+                var asked = Assert.Single(Assert.Single(epochs.Topics, t => t.Topic == RecordingBroker.DefaultTopic).Partitions);
+                Assert.Equal((0, 0), (asked.Partition, asked.CurrentLeaderEpoch));
+                break;
+            case FindCoordinatorRequest.ApiKey:
+                var find = Decode<FindCoordinatorRequest>(frame, client);
+                Assert.Equal("golden-group", version >= 4 ? Assert.Single(find.CoordinatorKeys) : find.Key);
                 break;
             default:
                 Assert.Fail($"{file}: no check for api key {apiKey}");
@@ -110,6 +131,24 @@ public sealed class GoldenFrameSpec
         Assert.Equal(client == "confluent-idempotent" ? 4000L : -1L, BinaryPrimitives.ReadInt64BigEndian(batch[43..]));
     }
 
+    private static void CheckFetch(FetchRequest fetch, short version, string client)
+    {
+        Assert.Equal(client == "kcat-consumer" ? 123 : 321, fetch.MaxWaitMs);
+        Assert.Equal(1, fetch.IsolationLevel); // librdkafka's default isolation.level is read_committed
+        var topic = Assert.Single(fetch.Topics);
+        if (version >= 13)
+        {
+            Assert.Equal(RecordingBroker.TopicId, topic.TopicId);
+        }
+        else
+        {
+            Assert.Equal(RecordingBroker.DefaultTopic, topic.Topic);
+        }
+
+        var partition = Assert.Single(topic.Partitions);
+        Assert.Equal((0, 0L), (partition.Partition, partition.FetchOffset));
+    }
+
     private static T Decode<T>(byte[] frame, string client)
         where T : IKafkaMessage<T>
     {
@@ -137,6 +176,8 @@ public sealed class GoldenFrameSpec
         "confluent-admin" => GoldenClients.ConfluentAdmin,
         "kcat" => GoldenClients.Kcat,
         "kafkajs" => GoldenClients.Kafkajs,
+        "confluent-consumer" => GoldenClients.ConfluentConsumer,
+        "kcat-consumer" => GoldenClients.KcatConsumer,
         _ => throw new ArgumentException(client),
     };
 }

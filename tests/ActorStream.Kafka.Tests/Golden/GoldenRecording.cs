@@ -72,6 +72,39 @@ public sealed class GoldenRecording
     }
 
     [SkippableFact]
+    public async Task Record_Confluent_Kafka_consumer()
+    {
+        Skip.IfNot(Enabled, "set ACTORSTREAM_RECORD_GOLDEN=1 to record");
+        await using var broker = new RecordingBroker();
+        var partition = new TopicPartition(RecordingBroker.DefaultTopic, 0);
+        using (var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig
+        {
+            BootstrapServers = $"127.0.0.1:{broker.Port}", ClientId = GoldenClients.ConfluentConsumer, GroupId = "golden-group",
+            EnableAutoCommit = false, EnablePartitionEof = true, FetchWaitMaxMs = 321,
+        }).Build())
+        {
+            consumer.OffsetsForTimes([new TopicPartitionTimestamp(partition, new Timestamp(GoldenClients.OffsetsForTime, TimestampType.CreateTime))], ClientTimeout);
+            consumer.Assign(new TopicPartitionOffset(partition, Offset.Beginning));
+            var deadline = DateTime.UtcNow + ClientTimeout;
+            while (consumer.Consume(TimeSpan.FromSeconds(1)) is not { IsPartitionEOF: true })
+            {
+                Assert.True(DateTime.UtcNow < deadline, "no end of partition from the recorder");
+            }
+        }
+
+        Save(broker, "confluent-consumer");
+    }
+
+    [SkippableFact]
+    public async Task Record_kcat_consumer()
+    {
+        Skip.IfNot(Enabled, "set ACTORSTREAM_RECORD_GOLDEN=1 to record");
+        await using var broker = new RecordingBroker();
+        await RunAsync("kcat", $"-C -b 127.0.0.1:{broker.Port} -t {RecordingBroker.DefaultTopic} -p 0 -o beginning -e -X client.id={GoldenClients.KcatConsumer} -X fetch.wait.max.ms=123", null);
+        Save(broker, "kcat-consumer");
+    }
+
+    [SkippableFact]
     public async Task Record_kcat_producer()
     {
         Skip.IfNot(Enabled, "set ACTORSTREAM_RECORD_GOLDEN=1 to record");
@@ -154,7 +187,12 @@ public sealed class GoldenRecording
         }
 
         Directory.CreateDirectory(folder);
-        var frames = broker.Frames.DistinctBy(f => (f.ApiKey, f.ApiVersion)).ToList();
+        // Distinct frames (the correlation id aside), at most three of an api key and version: a poll repeats itself.
+        var perVersion = new Dictionary<(short, short), int>();
+        var frames = broker.Frames
+            .DistinctBy(f => Convert.ToHexString(f.Bytes.AsSpan(0, 4)) + Convert.ToHexString(f.Bytes.AsSpan(8)))
+            .Where(f => (perVersion[(f.ApiKey, f.ApiVersion)] = perVersion.GetValueOrDefault((f.ApiKey, f.ApiVersion)) + 1) <= 3)
+            .ToList();
         Assert.NotEmpty(frames);
         for (var i = 0; i < frames.Count; i++)
         {

@@ -25,6 +25,8 @@ internal sealed class RecordingBroker : IAsyncDisposable
 
     private const short UnsupportedVersion = 35;
 
+    private static readonly TimeSpan FetchPoll = TimeSpan.FromMilliseconds(100);
+
     /// <summary>The versions the table advertises, by api key.</summary>
     private static readonly (short Key, short Min, short Max)[] Advertised =
     [
@@ -33,7 +35,7 @@ internal sealed class RecordingBroker : IAsyncDisposable
         (46, 0, 0),
     ];
 
-    private static readonly Guid TopicId = Guid.Parse("5a1e7c3d-0f4b-4e8a-9b61-2c3d4e5f6a7b");
+    public static readonly Guid TopicId = Guid.Parse("5a1e7c3d-0f4b-4e8a-9b61-2c3d4e5f6a7b");
 
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
@@ -104,6 +106,12 @@ internal sealed class RecordingBroker : IAsyncDisposable
                     continue;
                 }
 
+                if (BinaryPrimitives.ReadInt16BigEndian(frame) == FetchRequest.ApiKey)
+                {
+                    // A long poll with nothing to return waits, as a broker's would, so the client does not spin.
+                    await Task.Delay(FetchPoll, _stop.Token);
+                }
+
                 await stream.WriteAsync(response, _stop.Token);
             }
         }
@@ -136,6 +144,19 @@ internal sealed class RecordingBroker : IAsyncDisposable
                 return Frame(header, new InitProducerIdResponse { ProducerId = 4000, ProducerEpoch = 0 }, version);
             case CreateTopicsRequest.ApiKey:
                 return Frame(header, Created(CreateTopicsRequest.Read(ref reader, version)), version);
+            case FetchRequest.ApiKey:
+                return Frame(header, Fetched(FetchRequest.Read(ref reader, version)), version);
+            case ListOffsetsRequest.ApiKey:
+                return Frame(header, Listed(ListOffsetsRequest.Read(ref reader, version), version), version);
+            case OffsetForLeaderEpochRequest.ApiKey:
+                return Frame(header, EpochEnds(OffsetForLeaderEpochRequest.Read(ref reader, version)), version);
+            case FindCoordinatorRequest.ApiKey:
+                var find = FindCoordinatorRequest.Read(ref reader, version);
+                return Frame(header, new FindCoordinatorResponse
+                {
+                    NodeId = 1, Host = "127.0.0.1", Port = Port,
+                    Coordinators = find.CoordinatorKeys.Select(k => new FindCoordinatorResponse.Coordinator { Key = k, NodeId = 1, Host = "127.0.0.1", Port = Port }).ToList(),
+                }, version);
             default:
                 throw new KafkaCloseConnectionException($"the recorder does not answer api key {apiKey}");
         }
@@ -143,6 +164,9 @@ internal sealed class RecordingBroker : IAsyncDisposable
 
     private static bool IsFlexibleRequest(short apiKey, short version) => apiKey switch
     {
+        FetchRequest.ApiKey => FetchRequest.IsFlexible(version),
+        ListOffsetsRequest.ApiKey => ListOffsetsRequest.IsFlexible(version),
+        OffsetForLeaderEpochRequest.ApiKey => OffsetForLeaderEpochRequest.IsFlexible(version),
         ApiVersionsRequest.ApiKey => ApiVersionsRequest.IsFlexible(version),
         MetadataRequest.ApiKey => MetadataRequest.IsFlexible(version),
         ProduceRequest.ApiKey => ProduceRequest.IsFlexible(version),
@@ -185,6 +209,45 @@ internal sealed class RecordingBroker : IAsyncDisposable
                 Index = p.Index,
                 BaseOffset = Interlocked.Add(ref _nextOffset, 1) - 1,
                 LogStartOffset = 0,
+            }).ToList(),
+        }).ToList(),
+    };
+
+    /// <summary>Every asked partition is empty: offsets 0 to 0.</summary>
+    private static FetchResponse Fetched(FetchRequest request) => new()
+    {
+        Responses = request.Topics.Select(topic => new FetchResponse.FetchableTopicResponse
+        {
+            Topic = topic.Topic,
+            TopicId = topic.TopicId,
+            Partitions = topic.Partitions.Select(p => new FetchResponse.PartitionData
+            {
+                PartitionIndex = p.Partition, HighWatermark = 0, LastStableOffset = 0, LogStartOffset = 0, Records = ReadOnlyMemory<byte>.Empty,
+            }).ToList(),
+        }).ToList(),
+    };
+
+    private static ListOffsetsResponse Listed(ListOffsetsRequest request, short version) => new()
+    {
+        Topics = request.Topics.Select(topic => new ListOffsetsResponse.ListOffsetsTopicResponse
+        {
+            Name = topic.Name,
+            Partitions = topic.Partitions.Select(p => new ListOffsetsResponse.ListOffsetsPartitionResponse
+            {
+                // LeaderEpoch is a v4+ field that may not be dropped: an older version must leave it at its default.
+                PartitionIndex = p.PartitionIndex, Timestamp = -1, Offset = 0, LeaderEpoch = version >= 4 ? 0 : -1,
+            }).ToList(),
+        }).ToList(),
+    };
+
+    private static OffsetForLeaderEpochResponse EpochEnds(OffsetForLeaderEpochRequest request) => new()
+    {
+        Topics = request.Topics.Select(topic => new OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult
+        {
+            Topic = topic.Topic,
+            Partitions = topic.Partitions.Select(p => new OffsetForLeaderEpochResponse.EpochEndOffset
+            {
+                Partition = p.Partition, LeaderEpoch = 0, EndOffset = 0,
             }).ToList(),
         }).ToList(),
     };
