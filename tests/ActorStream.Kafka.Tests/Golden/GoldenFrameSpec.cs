@@ -33,6 +33,7 @@ public sealed class GoldenFrameSpec
         Assert.Contains("kafkajs/02-Produce-v7.hex", files);
         Assert.Contains("confluent-consumer/06-Fetch-v16.hex", files);
         Assert.Contains("kcat-consumer/03-Fetch-v11.hex", files);
+        Assert.Contains("confluent-admin/08-DeleteTopics-v4.hex", files);
         // The Confluent consumer's OffsetsForTimes went out as ListOffsets with the timestamp it was given.
         var byTime = Convert.FromHexString(File.ReadAllText(Path.Combine(Folder, "confluent-consumer/04-ListOffsets-v7.hex")).Replace("\n", "", StringComparison.Ordinal));
         var reader = new KafkaReader(byTime);
@@ -62,8 +63,10 @@ public sealed class GoldenFrameSpec
                 break;
             case MetadataRequest.ApiKey:
                 var metadata = Decode<MetadataRequest>(frame, client);
-                // librdkafka's first Metadata may ask for the brokers only (an empty topic list), never for all topics.
-                Assert.True(metadata.Topics is { Count: 0 } || metadata.Topics!.Single().Name == RecordingBroker.DefaultTopic,
+                // librdkafka's first Metadata may ask for the brokers only (an empty topic list), never for all topics;
+                // the admin client's DeleteRecords looks up the leader of the topic it trims.
+                var topicAsked = client == "confluent-admin" ? "golden-created" : RecordingBroker.DefaultTopic;
+                Assert.True(metadata.Topics is { Count: 0 } || metadata.Topics!.Single().Name == topicAsked,
                     $"{file}: topics {string.Join(",", metadata.Topics?.Select(t => t.Name) ?? ["(all)"])}");
 
                 break;
@@ -97,6 +100,29 @@ public sealed class GoldenFrameSpec
                 var epochs = Decode<OffsetForLeaderEpochRequest>(frame, client);
                 var asked = Assert.Single(Assert.Single(epochs.Topics, t => t.Topic == RecordingBroker.DefaultTopic).Partitions);
                 Assert.Equal((0, 0), (asked.Partition, asked.CurrentLeaderEpoch));
+                break;
+            case CreatePartitionsRequest.ApiKey:
+                var grow = Assert.Single(Decode<CreatePartitionsRequest>(frame, client).Topics);
+                Assert.Equal(("golden-created", 5), (grow.Name, grow.Count));
+                break;
+            case DescribeConfigsRequest.ApiKey:
+                var described = Assert.Single(Decode<DescribeConfigsRequest>(frame, client).Resources);
+                Assert.Equal(((sbyte)2, "golden-created"), (described.ResourceType, described.ResourceName)); // 2 = TOPIC
+                break;
+            case IncrementalAlterConfigsRequest.ApiKey:
+                var altered = Assert.Single(Decode<IncrementalAlterConfigsRequest>(frame, client).Resources);
+                Assert.Equal(((sbyte)2, "golden-created"), (altered.ResourceType, altered.ResourceName));
+                var entry = Assert.Single(altered.Configs);
+                Assert.Equal(("retention.ms", (sbyte)0, "3600000"), (entry.Name, entry.ConfigOperation, entry.Value)); // 0 = SET
+                break;
+            case DeleteRecordsRequest.ApiKey:
+                var trimmed = Assert.Single(Decode<DeleteRecordsRequest>(frame, client).Topics);
+                Assert.Equal("golden-created", trimmed.Name);
+                Assert.Equal((0, 7L), (Assert.Single(trimmed.Partitions).PartitionIndex, trimmed.Partitions[0].Offset));
+                break;
+            case DeleteTopicsRequest.ApiKey:
+                var deleted = Decode<DeleteTopicsRequest>(frame, client);
+                Assert.Equal(["golden-created"], version >= 6 ? deleted.Topics.Select(t => t.Name) : deleted.TopicNames);
                 break;
             case FindCoordinatorRequest.ApiKey:
                 var find = Decode<FindCoordinatorRequest>(frame, client);

@@ -66,6 +66,16 @@ public sealed class GoldenRecording
         }).Build())
         {
             await admin.CreateTopicsAsync([new TopicSpecification { Name = "golden-created", NumPartitions = 3, ReplicationFactor = 1 }]);
+            await admin.CreatePartitionsAsync([new PartitionsSpecification { Topic = "golden-created", IncreaseTo = 5 }]);
+            var resource = new ConfigResource { Type = ResourceType.Topic, Name = "golden-created" };
+            await admin.DescribeConfigsAsync([resource]);
+            await admin.IncrementalAlterConfigsAsync(new Dictionary<ConfigResource, List<ConfigEntry>>
+            {
+                [resource] = [new ConfigEntry { Name = "retention.ms", Value = "3600000", IncrementalOperation = AlterConfigOpType.Set }],
+            });
+            await admin.DescribeClusterAsync();
+            await admin.DeleteRecordsAsync([new TopicPartitionOffset("golden-created", 0, 7)]);
+            await admin.DeleteTopicsAsync(["golden-created"]);
         }
 
         Save(broker, "confluent-admin");

@@ -150,6 +150,54 @@ internal sealed class RecordingBroker : IAsyncDisposable
                 return Frame(header, Listed(ListOffsetsRequest.Read(ref reader, version), version), version);
             case OffsetForLeaderEpochRequest.ApiKey:
                 return Frame(header, EpochEnds(OffsetForLeaderEpochRequest.Read(ref reader, version)), version);
+            case DeleteTopicsRequest.ApiKey:
+                var delete = DeleteTopicsRequest.Read(ref reader, version);
+                return Frame(header, new DeleteTopicsResponse
+                {
+                    Responses = (version >= 6 ? delete.Topics.Select(t => t.Name) : delete.TopicNames)
+                        .Select(name => new DeleteTopicsResponse.DeletableTopicResult { Name = name, TopicId = version >= 6 ? TopicId : Guid.Empty }).ToList(),
+                }, version);
+            case CreatePartitionsRequest.ApiKey:
+                var partitions = CreatePartitionsRequest.Read(ref reader, version);
+                return Frame(header, new CreatePartitionsResponse
+                {
+                    Results = partitions.Topics.Select(t => new CreatePartitionsResponse.CreatePartitionsTopicResult { Name = t.Name }).ToList(),
+                }, version);
+            case DescribeConfigsRequest.ApiKey:
+                var describe = DescribeConfigsRequest.Read(ref reader, version);
+                return Frame(header, new DescribeConfigsResponse
+                {
+                    Results = describe.Resources.Select(r => new DescribeConfigsResponse.DescribeConfigsResult
+                    {
+                        ErrorMessage = null, ResourceType = r.ResourceType, ResourceName = r.ResourceName,
+                        Configs = [new() { Name = "retention.ms", Value = "604800000", ConfigSource = version >= 1 ? (sbyte)5 : (sbyte)-1, IsDefault = version == 0 }],
+                    }).ToList(),
+                }, version);
+            case IncrementalAlterConfigsRequest.ApiKey:
+                var alter = IncrementalAlterConfigsRequest.Read(ref reader, version);
+                return Frame(header, new IncrementalAlterConfigsResponse
+                {
+                    Responses = alter.Resources.Select(r => new IncrementalAlterConfigsResponse.AlterConfigsResourceResponse
+                    {
+                        ErrorMessage = null, ResourceType = r.ResourceType, ResourceName = r.ResourceName,
+                    }).ToList(),
+                }, version);
+            case DescribeClusterRequest.ApiKey:
+                _ = DescribeClusterRequest.Read(ref reader, version);
+                return Frame(header, new DescribeClusterResponse
+                {
+                    ClusterId = "golden-cluster", ControllerId = 1, Brokers = [new() { BrokerId = 1, Host = "127.0.0.1", Port = Port }],
+                }, version);
+            case DeleteRecordsRequest.ApiKey:
+                var records = DeleteRecordsRequest.Read(ref reader, version);
+                return Frame(header, new DeleteRecordsResponse
+                {
+                    Topics = records.Topics.Select(t => new DeleteRecordsResponse.DeleteRecordsTopicResult
+                    {
+                        Name = t.Name,
+                        Partitions = t.Partitions.Select(p => new DeleteRecordsResponse.DeleteRecordsPartitionResult { PartitionIndex = p.PartitionIndex, LowWatermark = p.Offset }).ToList(),
+                    }).ToList(),
+                }, version);
             case FindCoordinatorRequest.ApiKey:
                 var find = FindCoordinatorRequest.Read(ref reader, version);
                 return Frame(header, new FindCoordinatorResponse
@@ -165,6 +213,12 @@ internal sealed class RecordingBroker : IAsyncDisposable
     private static bool IsFlexibleRequest(short apiKey, short version) => apiKey switch
     {
         FetchRequest.ApiKey => FetchRequest.IsFlexible(version),
+        DeleteTopicsRequest.ApiKey => DeleteTopicsRequest.IsFlexible(version),
+        CreatePartitionsRequest.ApiKey => CreatePartitionsRequest.IsFlexible(version),
+        DescribeConfigsRequest.ApiKey => DescribeConfigsRequest.IsFlexible(version),
+        IncrementalAlterConfigsRequest.ApiKey => IncrementalAlterConfigsRequest.IsFlexible(version),
+        DescribeClusterRequest.ApiKey => DescribeClusterRequest.IsFlexible(version),
+        DeleteRecordsRequest.ApiKey => DeleteRecordsRequest.IsFlexible(version),
         ListOffsetsRequest.ApiKey => ListOffsetsRequest.IsFlexible(version),
         OffsetForLeaderEpochRequest.ApiKey => OffsetForLeaderEpochRequest.IsFlexible(version),
         ApiVersionsRequest.ApiKey => ApiVersionsRequest.IsFlexible(version),
