@@ -13,6 +13,7 @@ internal static class KafkaApis
         new Api02ListOffsets(),
         new Api03Metadata(),
         new Api10FindCoordinator(),
+        new Api18ApiVersions(),
         new Api22InitProducerId(),
     ];
 
