@@ -9,12 +9,29 @@ internal readonly record struct KafkaBroker(int NodeId, string Host, int Port);
 internal static class KafkaBrokers
 {
     /// <summary>
-    /// Every node's address for <see cref="KafkaRequestContext.Listener"/>'s name. Until nodes carry their Kafka
-    /// listeners in the cluster metadata, a node can only name itself.
+    /// Every node's advertised address for <see cref="KafkaRequestContext.Listener"/>'s name, as Kafka answers
+    /// (a node without a listener of that name is left out). This node is always listed, at the address the request
+    /// came in on, even while its registration has not reached the metadata yet.
     /// </summary>
     public static IReadOnlyList<KafkaBroker> For(KafkaRequestContext context, Native.MetadataResponse metadata)
     {
-        _ = metadata;
-        return [new KafkaBroker(context.Services.NodeId, context.Listener.AdvertisedHost, context.Listener.AdvertisedPort)];
+        var self = context.Services.NodeId;
+        var brokers = new List<KafkaBroker> { new(self, context.Listener.AdvertisedHost, context.Listener.AdvertisedPort) };
+        foreach (var node in metadata.Brokers)
+        {
+            if (node.NodeId == self)
+            {
+                continue;
+            }
+
+            var listener = node.KafkaListeners.FirstOrDefault(l => string.Equals(l.Name, context.Listener.Name, StringComparison.OrdinalIgnoreCase));
+            if (listener is not null)
+            {
+                brokers.Add(new KafkaBroker(node.NodeId, listener.Host, listener.Port));
+            }
+        }
+
+        brokers.Sort((a, b) => a.NodeId.CompareTo(b.NodeId));
+        return brokers;
     }
 }
