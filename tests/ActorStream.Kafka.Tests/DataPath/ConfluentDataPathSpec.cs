@@ -1,6 +1,6 @@
 using System.Text;
 using Confluent.Kafka;
-using ActorStream.Storage.Compression;
+using StoredCodec = ActorStream.Storage.Compression.CompressionType;
 
 namespace ActorStream.Kafka.Tests.DataPath;
 
@@ -42,12 +42,12 @@ public sealed class ConfluentDataPathSpec(KafkaDataNode node, ITestOutputHelper 
     private static byte[] Bytes(string s) => Encoding.UTF8.GetBytes(s);
 
     [Theory]
-    [InlineData("none", CompressionType.None)]
-    [InlineData("gzip", CompressionType.Gzip)]
-    [InlineData("snappy", CompressionType.Snappy)]
-    [InlineData("lz4", CompressionType.Lz4)]
-    [InlineData("zstd", CompressionType.Zstd)]
-    public async Task Produce_stores_the_batches_with_the_codec_the_producer_was_configured_with(string codec, CompressionType expected)
+    [InlineData("none", StoredCodec.None)]
+    [InlineData("gzip", StoredCodec.Gzip)]
+    [InlineData("snappy", StoredCodec.Snappy)]
+    [InlineData("lz4", StoredCodec.Lz4)]
+    [InlineData("zstd", StoredCodec.Zstd)]
+    public async Task Produce_stores_the_batches_with_the_codec_the_producer_was_configured_with(string codec, StoredCodec expected)
     {
         var topic = await node.CreateTopicAsync("codec-" + codec);
         using (var producer = Producer(c =>
