@@ -18,8 +18,9 @@ public sealed class ConfluentDataPathSpec(KafkaDataNode node, ITestOutputHelper 
             BootstrapServers = node.Bootstrap,
             MessageTimeoutMs = 60_000,
             SocketTimeoutMs = 60_000,
-            // librdkafka logs which features it enabled from ApiVersions (a codec it turns off shows up here).
-            Debug = "feature",
+            // librdkafka logs which features it enabled from ApiVersions (a codec it turns off shows up here);
+            // ACTORSTREAM_KAFKA_DEBUG=protocol shows each request and the version it picked.
+            Debug = Environment.GetEnvironmentVariable("ACTORSTREAM_KAFKA_DEBUG") ?? "feature",
         };
         configure?.Invoke(config);
         return config;
@@ -37,6 +38,7 @@ public sealed class ConfluentDataPathSpec(KafkaDataNode node, ITestOutputHelper 
             GroupId = "unused-" + Guid.NewGuid().ToString("N"),
             EnableAutoCommit = false,
             SocketTimeoutMs = 60_000,
+            Debug = Environment.GetEnvironmentVariable("ACTORSTREAM_KAFKA_DEBUG"),
         }).SetLogHandler((_, m) => output.WriteLine($"[librdkafka {m.Level}] {m.Facility}: {m.Message}")).Build();
 
     private static byte[] Bytes(string s) => Encoding.UTF8.GetBytes(s);

@@ -72,6 +72,12 @@ public sealed class KcatDataPathSpec(KafkaDataNode node, ITestOutputHelper outpu
         };
         start.ArgumentList.Add("-b");
         start.ArgumentList.Add(node.Bootstrap);
+        if (Environment.GetEnvironmentVariable("ACTORSTREAM_KAFKA_DEBUG") is { Length: > 0 } debug)
+        {
+            start.ArgumentList.Add("-d");
+            start.ArgumentList.Add(debug);
+        }
+
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
