@@ -364,6 +364,14 @@ public sealed class ReplicaFetcher : ReceiveActor, IWithTimers
             return;
         }
 
+        var first = RecordBatchHeader.Read(fresh);
+        if (first.BaseOffset < log.LogEndOffset && log.LogStartOffset == log.LogEndOffset)
+        {
+            // An empty copy started at the leader's log start offset, which DeleteRecords put inside a batch: the copy starts
+            // at the batch instead (as Kafka's follower does on UnexpectedAppendOffset), then follows the leader's log start.
+            log.TruncateFullyAndStartAt(first.BaseOffset);
+        }
+
         log.AppendAsFollower(fresh);
         replica.LastEpoch = LastEpochIn(fresh);
     }
