@@ -8,14 +8,11 @@ namespace ActorStream.Kafka.Apis;
 /// <summary>
 /// ListOffsets v1-8 at the partition leaders: -1 latest (the high watermark, which is also the last stable offset
 /// under read_committed: no transactions yet), -2 earliest, -3 max timestamp, -4 earliest local (= earliest: no
-/// tiered storage), else the first offset with a timestamp at or after the one given.
+/// tiered storage), else the first offset with a timestamp at or after the one given; with the leader epoch of the
+/// batch holding the offset (v4+), and the consumer's current leader epoch checked at the leader (KIP-320).
 /// </summary>
 internal sealed class Api02ListOffsets : KafkaApi<ListOffsetsRequest, ListOffsetsResponse>
 {
-    private const long EarliestTimestamp = -2;
-
-    private const long EarliestLocalTimestamp = -4;
-
     public override short MinVersion => 1;
 
     public override short MaxVersion => 8;
@@ -25,6 +22,7 @@ internal sealed class Api02ListOffsets : KafkaApi<ListOffsetsRequest, ListOffset
 
     protected override async ValueTask<ListOffsetsResponse?> HandleAsync(KafkaRequestContext context, ListOffsetsRequest request, CancellationToken cancellationToken)
     {
+        var version = context.Header.ApiVersion;
         var response = new ListOffsetsResponse();
         var native = new Native.ListOffsetsRequest();
         var sent = new List<ListOffsetsResponse.ListOffsetsPartitionResponse>();
@@ -36,12 +34,13 @@ internal sealed class Api02ListOffsets : KafkaApi<ListOffsetsRequest, ListOffset
             {
                 var partitionResponse = new ListOffsetsResponse.ListOffsetsPartitionResponse { PartitionIndex = partition.PartitionIndex, Offset = -1, Timestamp = -1 };
                 topicResponse.Partitions.Add(partitionResponse);
-                native.Partitions.Add(new Native.ListOffsetsPartition
+                var ask = new Native.ListOffsetsPartition { Topic = topic.Name, Partition = partition.PartitionIndex, Timestamp = partition.Timestamp };
+                if (partition.CurrentLeaderEpoch >= 0)
                 {
-                    Topic = topic.Name,
-                    Partition = partition.PartitionIndex,
-                    Timestamp = partition.Timestamp == EarliestLocalTimestamp ? EarliestTimestamp : partition.Timestamp,
-                });
+                    ask.CurrentLeaderEpoch = partition.CurrentLeaderEpoch; // FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH at the leader
+                }
+
+                native.Partitions.Add(ask);
                 sent.Add(partitionResponse);
             }
         }
@@ -73,6 +72,7 @@ internal sealed class Api02ListOffsets : KafkaApi<ListOffsetsRequest, ListOffset
             partition.ErrorCode = (short)result.ErrorCode;
             partition.Offset = result.ErrorCode == 0 ? result.Offset : -1;
             partition.Timestamp = result.ErrorCode == 0 ? result.Timestamp : -1;
+            partition.LeaderEpoch = result.ErrorCode == 0 && version >= 4 ? result.LeaderEpoch : -1;
         }
 
         return response;

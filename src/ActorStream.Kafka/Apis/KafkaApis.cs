@@ -15,6 +15,7 @@ internal static class KafkaApis
         new Api10FindCoordinator(),
         new Api18ApiVersions(),
         new Api22InitProducerId(),
+        new Api23OffsetForLeaderEpoch(),
     ];
 
     private static readonly KafkaApi?[] ByKey = Index(All);

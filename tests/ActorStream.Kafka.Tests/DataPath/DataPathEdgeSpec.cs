@@ -217,4 +217,47 @@ public sealed class DataPathEdgeSpec(KafkaDataNode node)
 
         Assert.Equal([0L, 3L, 0L], offsets);
     }
+
+    [Fact]
+    public async Task Leader_epochs_come_back_and_a_newer_current_epoch_is_UNKNOWN_LEADER_EPOCH()
+    {
+        var topic = await node.CreateTopicAsync("epochs");
+        for (var i = 0; i < 3; i++)
+        {
+            await node.CallAsync<ProduceRequest, ProduceResponse>(Produce(topic, Batch()), 9);
+        }
+
+        var metadata = await node.CallAsync<MetadataRequest, MetadataResponse>(new MetadataRequest { Topics = [new() { Name = topic }] }, 12);
+        var epoch = metadata!.Topics[0].Partitions[0].LeaderEpoch;
+        Assert.True(epoch >= 0);
+
+        var end = await node.CallAsync<OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse>(new OffsetForLeaderEpochRequest
+        {
+            ReplicaId = -1,
+            Topics = [new() { Topic = topic, Partitions = [new() { Partition = 0, CurrentLeaderEpoch = epoch, LeaderEpoch = epoch }] }],
+        }, 4);
+        var endOffset = end!.Topics[0].Partitions[0];
+        Assert.Equal((0, epoch, 3L), (endOffset.ErrorCode, endOffset.LeaderEpoch, endOffset.EndOffset));
+
+        ListOffsetsRequest Latest(int currentEpoch, long timestamp = -1) => new()
+        {
+            ReplicaId = -1,
+            Topics = [new() { Name = topic, Partitions = [new() { PartitionIndex = 0, CurrentLeaderEpoch = currentEpoch, Timestamp = timestamp }] }],
+        };
+        var latest = (await node.CallAsync<ListOffsetsRequest, ListOffsetsResponse>(Latest(epoch), 8))!.Topics[0].Partitions[0];
+        Assert.Equal((0, 3L), (latest.ErrorCode, latest.Offset));
+        var maxTimestamp = (await node.CallAsync<ListOffsetsRequest, ListOffsetsResponse>(Latest(epoch, timestamp: -3), 8))!.Topics[0].Partitions[0];
+        Assert.Equal(0, maxTimestamp.ErrorCode);
+        Assert.Equal(1_700_000_000_000, maxTimestamp.Timestamp);
+        Assert.Equal(epoch, maxTimestamp.LeaderEpoch);
+        var future = (await node.CallAsync<ListOffsetsRequest, ListOffsetsResponse>(Latest(epoch + 1), 8))!.Topics[0].Partitions[0];
+        Assert.Equal((short)ErrorCode.UnknownLeaderEpoch, future.ErrorCode);
+
+        var fetch = await node.CallAsync<FetchRequest, FetchResponse>(new FetchRequest
+        {
+            MaxWaitMs = 0,
+            Topics = [new() { Topic = topic, Partitions = [new() { Partition = 0, CurrentLeaderEpoch = epoch + 1, PartitionMaxBytes = 1 << 20 }] }],
+        }, 12);
+        Assert.Equal((short)ErrorCode.UnknownLeaderEpoch, fetch!.Responses[0].Partitions[0].ErrorCode);
+    }
 }
