@@ -8,6 +8,7 @@ internal static class KafkaApis
 {
     public static IReadOnlyList<KafkaApi> All { get; } =
     [
+        new Api18ApiVersions(),
         new Api19CreateTopics(),
         new Api20DeleteTopics(),
         new Api29DescribeAcls(),
