@@ -51,10 +51,25 @@ internal sealed class Api60DescribeCluster : KafkaApi<DescribeClusterRequest, De
         return response;
     }
 
-    /// <summary>The nodes at their address for the request's listener (until nodes carry their Kafka listeners: this node).</summary>
+    /// <summary>
+    /// Every node's advertised address for the listener the request arrived on (a node without a listener of that name
+    /// is left out, as Kafka does); this node always, at the address the request came in on.
+    /// </summary>
     private static IEnumerable<DescribeClusterResponse.DescribeClusterBroker> Brokers(KafkaRequestContext context, Native.MetadataResponse metadata)
     {
-        _ = metadata;
-        yield return new DescribeClusterResponse.DescribeClusterBroker { BrokerId = context.Services.NodeId, Host = context.Listener.AdvertisedHost, Port = context.Listener.AdvertisedPort };
+        var self = context.Services.NodeId;
+        var brokers = new List<DescribeClusterResponse.DescribeClusterBroker>
+        {
+            new() { BrokerId = self, Host = context.Listener.AdvertisedHost, Port = context.Listener.AdvertisedPort },
+        };
+        foreach (var node in metadata.Brokers.Where(n => n.NodeId != self))
+        {
+            if (node.KafkaListeners.FirstOrDefault(l => string.Equals(l.Name, context.Listener.Name, StringComparison.OrdinalIgnoreCase)) is { } listener)
+            {
+                brokers.Add(new() { BrokerId = node.NodeId, Host = listener.Host, Port = listener.Port });
+            }
+        }
+
+        return brokers.OrderBy(b => b.BrokerId);
     }
 }

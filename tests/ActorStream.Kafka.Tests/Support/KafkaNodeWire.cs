@@ -1,0 +1,68 @@
+using System.Buffers;
+using ActorStream.Broker.Hosting;
+using ActorStream.Kafka.Messages;
+using ActorStream.Kafka.Protocol;
+using ActorStream.TestKit;
+
+namespace ActorStream.Kafka.Tests.Support;
+
+/// <summary>
+/// A real node with its Kafka gateway, spoken to over one raw connection with the generated codecs: a request goes out
+/// as a client of that version writes it (request header v1 or v2), the answer is decoded in the same version and must
+/// be read to its last byte.
+/// </summary>
+internal sealed class KafkaNodeWire : IAsyncDisposable
+{
+    private readonly string _dataDir;
+    private readonly RawKafkaClient _client;
+    private int _correlationId;
+
+    private KafkaNodeWire(string dataDir, BrokerNode node, RawKafkaClient client)
+    {
+        _dataDir = dataDir;
+        Node = node;
+        _client = client;
+    }
+
+    public BrokerNode Node { get; }
+
+    public int KafkaPort => Node.AdvertisedListeners[0].Port;
+
+    public static async Task<KafkaNodeWire> StartAsync()
+    {
+        var dataDir = Directory.CreateTempSubdirectory("actorstream-kafka-admin-").FullName;
+        var node = await TestNode.StartAsync(dataDir, kafka: true);
+        var client = await RawKafkaClient.ConnectAsync(node.AdvertisedListeners[0].Port);
+        return new KafkaNodeWire(dataDir, node, client);
+    }
+
+    public async Task<TResponse> SendAsync<TRequest, TResponse>(TRequest request, short version)
+        where TRequest : IKafkaMessage<TRequest>
+        where TResponse : IKafkaMessage<TResponse>
+    {
+        var output = new ArrayBufferWriter<byte>();
+        var writer = new KafkaWriter(output);
+        request.Write(ref writer, version);
+        var correlationId = Interlocked.Increment(ref _correlationId);
+        await _client.SendRequestAsync(TRequest.MessageApiKey, version, correlationId, output.WrittenSpan.ToArray(), RequestHeader.VersionFor(TRequest.IsFlexible(version)));
+        var frame = await _client.ReadFrameAsync() ?? throw new IOException($"The node closed the connection instead of answering API {TRequest.MessageApiKey} v{version}");
+        var reader = new KafkaReader(frame);
+        Assert.Equal(correlationId, ResponseHeader.Read(ref reader, ResponseHeader.VersionFor(TRequest.MessageApiKey, TResponse.IsFlexible(version))));
+        var response = TResponse.Read(ref reader, version);
+        Assert.Equal(0, reader.Remaining);
+        return response;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _client.DisposeAsync();
+        await Node.DisposeAsync();
+        try
+        {
+            Directory.Delete(_dataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
