@@ -10,13 +10,9 @@ namespace ActorStream.Kafka.Tests.Admin;
 /// CreateTopics, CreatePartitions, DeleteTopics, DescribeCluster, DescribeAcls and AlterPartitionReassignments over the
 /// wire of one real node (its Kafka listener, the generated codecs), checked against the node's own metadata.
 /// </summary>
-public sealed class TopicAdminApisSpec : IAsyncLifetime
+public sealed class TopicAdminApisSpec(KafkaNodeWireFixture fixture) : IClassFixture<KafkaNodeWireFixture>
 {
-    private KafkaNodeWire _wire = null!;
-
-    public async Task InitializeAsync() => _wire = await KafkaNodeWire.StartAsync();
-
-    public async Task DisposeAsync() => await _wire.DisposeAsync();
+    private readonly KafkaNodeWire _wire = fixture.Wire;
 
     private static string Topic() => "admin-" + Guid.NewGuid().ToString("N")[..8];
 
@@ -97,7 +93,7 @@ public sealed class TopicAdminApisSpec : IAsyncLifetime
 
         var codes = response.Topics.Select(t => (ErrorCode)t.ErrorCode).ToList();
         Assert.Equal(
-            [ErrorCode.TopicAlreadyExists, ErrorCode.InvalidTopicException, ErrorCode.InvalidPartitions, ErrorCode.InvalidReplicationFactor, ErrorCode.InvalidConfig, ErrorCode.InvalidConfig, ErrorCode.InvalidRequest, ErrorCode.None],
+            new[] { ErrorCode.TopicAlreadyExists, ErrorCode.InvalidTopicException, ErrorCode.InvalidPartitions, ErrorCode.InvalidReplicationFactor, ErrorCode.InvalidConfig, ErrorCode.InvalidConfig, ErrorCode.InvalidRequest, ErrorCode.None },
             codes);
         Assert.All(response.Topics.Where(t => t.ErrorCode != 0), t => Assert.False(string.IsNullOrEmpty(t.ErrorMessage)));
         Assert.Contains("live nodes", response.Topics[3].ErrorMessage, StringComparison.Ordinal);
@@ -110,7 +106,7 @@ public sealed class TopicAdminApisSpec : IAsyncLifetime
     {
         var self = _wire.Node.Settings.NodeId;
         var assigned = Creatable(Topic(), -1, -1);
-        assigned.Assignments.AddRange([0, 1].Select(p => new CreateTopicsRequest.CreatableReplicaAssignment { PartitionIndex = p, BrokerIds = [self] }));
+        assigned.Assignments.AddRange(new[] { 0, 1 }.Select(p => new CreateTopicsRequest.CreatableReplicaAssignment { PartitionIndex = p, BrokerIds = [self] }));
         var unknownNode = Creatable(Topic(), -1, -1);
         unknownNode.Assignments.Add(new CreateTopicsRequest.CreatableReplicaAssignment { PartitionIndex = 0, BrokerIds = [self + 7] });
         var withCount = Creatable(Topic(), 2, 1);
@@ -118,10 +114,11 @@ public sealed class TopicAdminApisSpec : IAsyncLifetime
 
         var response = await CreateAsync(7, false, assigned, unknownNode, withCount);
 
-        Assert.Equal([ErrorCode.None, ErrorCode.InvalidReplicaAssignment, ErrorCode.InvalidRequest], response.Topics.Select(t => (ErrorCode)t.ErrorCode));
+        Assert.Equal(
+            new[] { ErrorCode.None, ErrorCode.InvalidReplicaAssignment, ErrorCode.InvalidRequest }, response.Topics.Select(t => (ErrorCode)t.ErrorCode));
         Assert.Equal(2, response.Topics[0].NumPartitions);
         var native = await NativeTopicAsync(assigned.Name);
-        Assert.Equal([[self], [self]], native!.Partitions.Select(p => p.Replicas.ToArray()));
+        Assert.Equal(new[] { new[] { self }, new[] { self } }, native!.Partitions.Select(p => p.Replicas.ToArray()));
     }
 
     [Fact]
@@ -142,7 +139,8 @@ public sealed class TopicAdminApisSpec : IAsyncLifetime
         Assert.Single((await NativeTopicAsync(name))!.Partitions);
 
         var grown = await GrowAsync(0, false, (name, 3), ("no-such-topic", 2));
-        Assert.Equal([ErrorCode.None, ErrorCode.UnknownTopicOrPartition], grown.Results.Select(r => (ErrorCode)r.ErrorCode));
+        Assert.Equal(
+            new[] { ErrorCode.None, ErrorCode.UnknownTopicOrPartition }, grown.Results.Select(r => (ErrorCode)r.ErrorCode));
         Assert.Equal(3, (await NativeTopicAsync(name))!.Partitions.Count);
 
         var shrunk = await GrowAsync(2, false, (name, 2));
@@ -159,12 +157,14 @@ public sealed class TopicAdminApisSpec : IAsyncLifetime
         var id = created.Topics[1].TopicId;
 
         var v1 = await _wire.SendAsync<DeleteTopicsRequest, DeleteTopicsResponse>(new DeleteTopicsRequest { TimeoutMs = 30_000, TopicNames = [byName, "no-such-topic"] }, 1);
-        Assert.Equal([ErrorCode.None, ErrorCode.UnknownTopicOrPartition], v1.Responses.Select(r => (ErrorCode)r.ErrorCode));
+        Assert.Equal(
+            new[] { ErrorCode.None, ErrorCode.UnknownTopicOrPartition }, v1.Responses.Select(r => (ErrorCode)r.ErrorCode));
 
         var v6 = await _wire.SendAsync<DeleteTopicsRequest, DeleteTopicsResponse>(
             new DeleteTopicsRequest { TimeoutMs = 30_000, Topics = [new() { TopicId = id }, new() { TopicId = Guid.NewGuid() }] },
             6);
-        Assert.Equal([ErrorCode.None, ErrorCode.UnknownTopicId], v6.Responses.Select(r => (ErrorCode)r.ErrorCode));
+        Assert.Equal(
+            new[] { ErrorCode.None, ErrorCode.UnknownTopicId }, v6.Responses.Select(r => (ErrorCode)r.ErrorCode));
         Assert.Equal(byId, v6.Responses[0].Name);
         Assert.Equal(id, v6.Responses[0].TopicId);
         Assert.Null(v6.Responses[1].Name);
@@ -221,7 +221,8 @@ public sealed class TopicAdminApisSpec : IAsyncLifetime
         var response = await _wire.SendAsync<AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse>(request, 0);
 
         var partitions = Assert.Single(response.Responses).Partitions;
-        Assert.Equal([ErrorCode.InvalidReplicaAssignment, ErrorCode.InvalidRequest, ErrorCode.UnknownTopicOrPartition], partitions.Select(p => (ErrorCode)p.ErrorCode));
+        Assert.Equal(
+            new[] { ErrorCode.InvalidReplicaAssignment, ErrorCode.InvalidRequest, ErrorCode.UnknownTopicOrPartition }, partitions.Select(p => (ErrorCode)p.ErrorCode));
         Assert.Contains("not live", partitions[0].ErrorMessage, StringComparison.Ordinal);
         Assert.Contains("Cancelling", partitions[1].ErrorMessage, StringComparison.Ordinal);
     }

@@ -66,3 +66,13 @@ internal sealed class KafkaNodeWire : IAsyncDisposable
         }
     }
 }
+
+/// <summary>One <see cref="KafkaNodeWire"/> for every test of a class (each test uses its own topics).</summary>
+public sealed class KafkaNodeWireFixture : IAsyncLifetime
+{
+    internal KafkaNodeWire Wire { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Wire = await KafkaNodeWire.StartAsync();
+
+    public async Task DisposeAsync() => await Wire.DisposeAsync();
+}
