@@ -55,6 +55,12 @@ public enum ErrorCode : short
     InvalidUpdateVersion = 108,
     OffsetNotAvailable = 78,
     MemberIdRequired = 79,
+    /// <summary>Kafka's PREFERRED_LEADER_NOT_AVAILABLE: the preferred replica is down or out of the ISR.</summary>
+    PreferredLeaderNotAvailable = 80,
+    /// <summary>Kafka's ELIGIBLE_LEADERS_NOT_AVAILABLE.</summary>
+    EligibleLeadersNotAvailable = 83,
+    /// <summary>Kafka's ELECTION_NOT_NEEDED: the preferred replica already leads.</summary>
+    ElectionNotNeeded = 84,
     GroupIdNotFound = 69,
     NonEmptyGroup = 68,
     TopicAlreadyExists = 36,
