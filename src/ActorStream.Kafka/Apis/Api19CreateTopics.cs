@@ -11,7 +11,8 @@ namespace ActorStream.Kafka.Apis;
 /// num_partitions and replication_factor -1 take the broker defaults; manual replica assignments are kept (both counts
 /// must then be -1, as Kafka requires). validate_only runs the same checks and creates nothing. timeout_ms bounds the
 /// wait for the new partitions' leaders (capped by the node's request timeout); 0 answers as soon as the controller
-/// has created the topics. v5+ answers with the topic's partition count, replication factor and configs; v7+ its id.
+/// has created the topics. v5+ answers with the topic's partition count, replication factor and configs (every topic
+/// config with its source, as DescribeConfigs; with validate_only the requested ones); v7+ its id.
 /// </summary>
 internal sealed class Api19CreateTopics : KafkaApi<CreateTopicsRequest, CreateTopicsResponse>
 {
@@ -21,7 +22,7 @@ internal sealed class Api19CreateTopics : KafkaApi<CreateTopicsRequest, CreateTo
 
     public override string Notes =>
         "validate_only and manual assignments supported; timeout_ms bounds the wait for leaders (0: none); " +
-        "v5+ configs: the topic's explicit configs (DescribeConfigs has every config with its source).";
+        "v5+ configs: every topic config with its source, as DescribeConfigs (validate_only: the requested ones).";
 
     protected override async ValueTask<CreateTopicsResponse?> HandleAsync(KafkaRequestContext context, CreateTopicsRequest request, CancellationToken cancellationToken)
     {
@@ -119,15 +120,17 @@ internal sealed class Api19CreateTopics : KafkaApi<CreateTopicsRequest, CreateTo
 
     private const sbyte TopicConfigSource = 1;
 
-    /// <summary>The created topics' configs as the node's metadata knows them (the explicit ones).</summary>
+    private const int TopicResourceType = 2;
+
+    /// <summary>The created topics' configs as DescribeConfigs shows them: every topic config, with its source.</summary>
     private static async Task<Dictionary<string, List<CreateTopicsResponse.CreatableTopicConfigs>>> TopicConfigsAsync(KafkaRequestContext context, List<string> topics, CancellationToken cancellationToken)
     {
-        var request = new Native.MetadataRequest();
-        request.Topics.AddRange(topics);
-        var metadata = await KafkaAdminRequests.AskAsync<Native.MetadataResponse>(context, request, context.Services.RequestTimeout, cancellationToken).ConfigureAwait(false);
-        return (metadata?.Topics ?? []).Where(t => t.ErrorCode == 0).ToDictionary(
-            t => t.Name,
-            t => t.Configs.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => new CreateTopicsResponse.CreatableTopicConfigs { Name = c.Key, Value = c.Value, ConfigSource = TopicConfigSource }).ToList(),
+        var request = new Native.DescribeConfigsRequest();
+        request.Resources.AddRange(topics.Select(t => new Native.DescribeConfigsResource { ResourceType = TopicResourceType, ResourceName = t }));
+        var described = await KafkaAdminRequests.AskAsync<Native.DescribeConfigsResponse>(context, request, context.Services.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        return (described?.Results ?? []).Where(r => r.ErrorCode == 0).DistinctBy(r => r.ResourceName, StringComparer.Ordinal).ToDictionary(
+            r => r.ResourceName,
+            r => r.Configs.Select(c => new CreateTopicsResponse.CreatableTopicConfigs { Name = c.Name, Value = c.Value, ReadOnly = c.ReadOnly, ConfigSource = (sbyte)c.ConfigSource, IsSensitive = c.IsSensitive }).ToList(),
             StringComparer.Ordinal);
     }
 }

@@ -9,10 +9,13 @@ namespace ActorStream.Kafka.Apis;
 /// the target replicas join and catch up, then the replica set becomes exactly the target. Per partition:
 /// UNKNOWN_TOPIC_OR_PARTITION, INVALID_REPLICA_ASSIGNMENT (empty, duplicate or not-live replicas, or a reassignment
 /// already under way: it is not replaced). A null replica list asks to cancel a reassignment, which the broker cannot
-/// do: INVALID_REQUEST with a message saying so.
+/// do: INVALID_REQUEST with a message saying so (NO_REASSIGNMENT_IN_PROGRESS when none runs).
 /// </summary>
 internal sealed class Api45AlterPartitionReassignments : KafkaApi<AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse>
 {
+    /// <summary>Kafka's NO_REASSIGNMENT_IN_PROGRESS.</summary>
+    private const short NoReassignmentInProgress = 85;
+
     public override short MinVersion => 0;
 
     public override short MaxVersion => 0;
@@ -32,8 +35,16 @@ internal sealed class Api45AlterPartitionReassignments : KafkaApi<AlterPartition
             }
         }
 
+        var timeout = KafkaAdminRequests.Timeout(context, request.TimeoutMs);
         var answer = native.Partitions.Count == 0 ? new Native.ReassignPartitionsResponse()
-            : await KafkaAdminRequests.AskAsync<Native.ReassignPartitionsResponse>(context, native, KafkaAdminRequests.Timeout(context, request.TimeoutMs), cancellationToken).ConfigureAwait(false);
+            : await KafkaAdminRequests.AskAsync<Native.ReassignPartitionsResponse>(context, native, timeout, cancellationToken).ConfigureAwait(false);
+        var ongoing = new HashSet<(string, int)>();
+        if (request.Topics.Any(t => t.Partitions.Any(p => p.Replicas is null)))
+        {
+            var listed = await KafkaAdminRequests.AskAsync<Native.ListPartitionReassignmentsResponse>(context, new Native.ListPartitionReassignmentsRequest(), timeout, cancellationToken).ConfigureAwait(false);
+            ongoing.UnionWith((listed?.Reassignments ?? []).Select(r => (r.Topic, r.Partition)));
+        }
+
         var response = new AlterPartitionReassignmentsResponse { ErrorMessage = null };
         foreach (var topic in request.Topics)
         {
@@ -41,7 +52,12 @@ internal sealed class Api45AlterPartitionReassignments : KafkaApi<AlterPartition
             foreach (var partition in topic.Partitions)
             {
                 var result = new AlterPartitionReassignmentsResponse.ReassignablePartitionResponse { PartitionIndex = partition.PartitionIndex, ErrorMessage = null };
-                if (partition.Replicas is null)
+                if (partition.Replicas is null && !ongoing.Contains((topic.Name, partition.PartitionIndex)))
+                {
+                    result.ErrorCode = NoReassignmentInProgress;
+                    result.ErrorMessage = $"No reassignment of {topic.Name}-{partition.PartitionIndex} is in progress";
+                }
+                else if (partition.Replicas is null)
                 {
                     result.ErrorCode = (short)ErrorCode.InvalidRequest;
                     result.ErrorMessage = $"Cancelling the reassignment of {topic.Name}-{partition.PartitionIndex} is not supported: a reassignment runs until its target replicas are in sync";

@@ -11,9 +11,16 @@ internal static class KafkaApis
         new Api18ApiVersions(),
         new Api19CreateTopics(),
         new Api20DeleteTopics(),
+        new Api21DeleteRecords(),
         new Api29DescribeAcls(),
+        new Api32DescribeConfigs(),
+        new Api33AlterConfigs(),
+        new Api35DescribeLogDirs(),
         new Api37CreatePartitions(),
+        new Api43ElectLeaders(),
+        new Api44IncrementalAlterConfigs(),
         new Api45AlterPartitionReassignments(),
+        new Api46ListPartitionReassignments(),
         new Api60DescribeCluster(),
     ];
 
