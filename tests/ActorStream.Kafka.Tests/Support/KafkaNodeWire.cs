@@ -14,14 +14,13 @@ namespace ActorStream.Kafka.Tests.Support;
 internal sealed class KafkaNodeWire : IAsyncDisposable
 {
     private readonly string _dataDir;
-    private readonly RawKafkaClient _client;
-    private int _correlationId;
+    private readonly KafkaWireConnection _connection;
 
-    private KafkaNodeWire(string dataDir, BrokerNode node, RawKafkaClient client)
+    private KafkaNodeWire(string dataDir, BrokerNode node, KafkaWireConnection connection)
     {
         _dataDir = dataDir;
         Node = node;
-        _client = client;
+        _connection = connection;
     }
 
     public BrokerNode Node { get; }
@@ -32,30 +31,17 @@ internal sealed class KafkaNodeWire : IAsyncDisposable
     {
         var dataDir = Directory.CreateTempSubdirectory("actorstream-kafka-admin-").FullName;
         var node = await TestNode.StartAsync(dataDir, kafka: true);
-        var client = await RawKafkaClient.ConnectAsync(node.AdvertisedListeners[0].Port);
-        return new KafkaNodeWire(dataDir, node, client);
+        return new KafkaNodeWire(dataDir, node, await KafkaWireConnection.ConnectAsync(node.AdvertisedListeners[0].Port));
     }
 
-    public async Task<TResponse> SendAsync<TRequest, TResponse>(TRequest request, short version)
+    public Task<TResponse> SendAsync<TRequest, TResponse>(TRequest request, short version)
         where TRequest : IKafkaMessage<TRequest>
-        where TResponse : IKafkaMessage<TResponse>
-    {
-        var output = new ArrayBufferWriter<byte>();
-        var writer = new KafkaWriter(output);
-        request.Write(ref writer, version);
-        var correlationId = Interlocked.Increment(ref _correlationId);
-        await _client.SendRequestAsync(TRequest.MessageApiKey, version, correlationId, output.WrittenSpan.ToArray(), RequestHeader.VersionFor(TRequest.IsFlexible(version)));
-        var frame = await _client.ReadFrameAsync() ?? throw new IOException($"The node closed the connection instead of answering API {TRequest.MessageApiKey} v{version}");
-        var reader = new KafkaReader(frame);
-        Assert.Equal(correlationId, ResponseHeader.Read(ref reader, ResponseHeader.VersionFor(TRequest.MessageApiKey, TResponse.IsFlexible(version))));
-        var response = TResponse.Read(ref reader, version);
-        Assert.Equal(0, reader.Remaining);
-        return response;
-    }
+        where TResponse : IKafkaMessage<TResponse> =>
+        _connection.SendAsync<TRequest, TResponse>(request, version);
 
     public async ValueTask DisposeAsync()
     {
-        await _client.DisposeAsync();
+        await _connection.DisposeAsync();
         await Node.DisposeAsync();
         try
         {
@@ -65,6 +51,33 @@ internal sealed class KafkaNodeWire : IAsyncDisposable
         {
         }
     }
+}
+
+/// <summary>One raw connection to a Kafka listener speaking the generated codecs, one request at a time.</summary>
+internal sealed class KafkaWireConnection(RawKafkaClient client) : IAsyncDisposable
+{
+    private int _correlationId;
+
+    public static async Task<KafkaWireConnection> ConnectAsync(int port) => new(await RawKafkaClient.ConnectAsync(port));
+
+    public async Task<TResponse> SendAsync<TRequest, TResponse>(TRequest request, short version)
+        where TRequest : IKafkaMessage<TRequest>
+        where TResponse : IKafkaMessage<TResponse>
+    {
+        var output = new ArrayBufferWriter<byte>();
+        var writer = new KafkaWriter(output);
+        request.Write(ref writer, version);
+        var correlationId = Interlocked.Increment(ref _correlationId);
+        await client.SendRequestAsync(TRequest.MessageApiKey, version, correlationId, output.WrittenSpan.ToArray(), RequestHeader.VersionFor(TRequest.IsFlexible(version)));
+        var frame = await client.ReadFrameAsync() ?? throw new IOException($"The node closed the connection instead of answering API {TRequest.MessageApiKey} v{version}");
+        var reader = new KafkaReader(frame);
+        Assert.Equal(correlationId, ResponseHeader.Read(ref reader, ResponseHeader.VersionFor(TRequest.MessageApiKey, TResponse.IsFlexible(version))));
+        var response = TResponse.Read(ref reader, version);
+        Assert.Equal(0, reader.Remaining);
+        return response;
+    }
+
+    public ValueTask DisposeAsync() => client.DisposeAsync();
 }
 
 /// <summary>One <see cref="KafkaNodeWire"/> for every test of a class (each test uses its own topics).</summary>
