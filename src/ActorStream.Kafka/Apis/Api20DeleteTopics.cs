@@ -7,7 +7,8 @@ namespace ActorStream.Kafka.Apis;
 /// <summary>
 /// DeleteTopics v1-6, through the node's endpoint to the controller: by name (v1-5) or by name or topic id (v6), one
 /// error code per topic (UNKNOWN_TOPIC_OR_PARTITION for a missing name, UNKNOWN_TOPIC_ID for an unknown id). The answer
-/// comes once the controller has persisted the deletion; every replica then deletes its copy.
+/// comes once the controller has persisted the deletion and this node's metadata no longer lists the topic (within
+/// timeout_ms); every replica then deletes its copy.
 /// </summary>
 internal sealed class Api20DeleteTopics : KafkaApi<DeleteTopicsRequest, DeleteTopicsResponse>
 {
@@ -60,6 +61,11 @@ internal sealed class Api20DeleteTopics : KafkaApi<DeleteTopicsRequest, DeleteTo
 
         var answer = native.Names.Count == 0 ? new Native.DeleteTopicsResponse()
             : await KafkaAdminRequests.AskAsync<Native.DeleteTopicsResponse>(context, native, timeout, cancellationToken).ConfigureAwait(false);
+        if (answer is not null)
+        {
+            await AwaitGoneAsync(context, answer.Results.Where(r => r.ErrorCode == 0).Select(r => r.Name).ToList(), timeout, cancellationToken).ConfigureAwait(false);
+        }
+
         foreach (var (result, name) in results)
         {
             if (result.ErrorCode == 0)
@@ -78,5 +84,31 @@ internal sealed class Api20DeleteTopics : KafkaApi<DeleteTopicsRequest, DeleteTo
         }
 
         return response;
+    }
+
+    /// <summary>
+    /// Waits (within the request's timeout) until this node's metadata no longer lists the deleted topics, so that a
+    /// Metadata request right after the answer does not show them, as after Kafka's DeleteTopics.
+    /// </summary>
+    private static async Task AwaitGoneAsync(KafkaRequestContext context, List<string> deleted, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (deleted.Count == 0)
+        {
+            return;
+        }
+
+        var request = new Native.MetadataRequest();
+        request.Topics.AddRange(deleted);
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var metadata = await KafkaAdminRequests.AskAsync<Native.MetadataResponse>(context, request, timeout, cancellationToken).ConfigureAwait(false);
+            if (metadata is null || metadata.Topics.All(t => t.ErrorCode != 0))
+            {
+                return;
+            }
+
+            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+        }
     }
 }
