@@ -51,25 +51,7 @@ internal sealed class Api60DescribeCluster : KafkaApi<DescribeClusterRequest, De
         return response;
     }
 
-    /// <summary>
-    /// Every node's advertised address for the listener the request arrived on (a node without a listener of that name
-    /// is left out, as Kafka does); this node always, at the address the request came in on.
-    /// </summary>
-    private static IEnumerable<DescribeClusterResponse.DescribeClusterBroker> Brokers(KafkaRequestContext context, Native.MetadataResponse metadata)
-    {
-        var self = context.Services.NodeId;
-        var brokers = new List<DescribeClusterResponse.DescribeClusterBroker>
-        {
-            new() { BrokerId = self, Host = context.Listener.AdvertisedHost, Port = context.Listener.AdvertisedPort },
-        };
-        foreach (var node in metadata.Brokers.Where(n => n.NodeId != self))
-        {
-            if (node.KafkaListeners.FirstOrDefault(l => string.Equals(l.Name, context.Listener.Name, StringComparison.OrdinalIgnoreCase)) is { } listener)
-            {
-                brokers.Add(new() { BrokerId = node.NodeId, Host = listener.Host, Port = listener.Port });
-            }
-        }
-
-        return brokers.OrderBy(b => b.BrokerId);
-    }
+    /// <summary>Every node at its address for the request's listener (<see cref="KafkaBrokers"/>, as Metadata lists them).</summary>
+    private static IEnumerable<DescribeClusterResponse.DescribeClusterBroker> Brokers(KafkaRequestContext context, Native.MetadataResponse metadata) =>
+        KafkaBrokers.For(context, metadata).Select(b => new DescribeClusterResponse.DescribeClusterBroker { BrokerId = b.NodeId, Host = b.Host, Port = b.Port, Rack = null });
 }

@@ -8,10 +8,17 @@ internal static class KafkaApis
 {
     public static IReadOnlyList<KafkaApi> All { get; } =
     [
+        new Api00Produce(),
+        new Api01Fetch(),
+        new Api02ListOffsets(),
+        new Api03Metadata(),
+        new Api10FindCoordinator(),
         new Api18ApiVersions(),
         new Api19CreateTopics(),
         new Api20DeleteTopics(),
         new Api21DeleteRecords(),
+        new Api22InitProducerId(),
+        new Api23OffsetForLeaderEpoch(),
         new Api29DescribeAcls(),
         new Api32DescribeConfigs(),
         new Api33AlterConfigs(),
