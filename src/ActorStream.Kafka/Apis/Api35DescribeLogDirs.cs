@@ -28,12 +28,6 @@ internal sealed class Api35DescribeLogDirs : KafkaApi<DescribeLogDirsRequest, De
         }
 
         var response = new DescribeLogDirsResponse();
-        if (request.Topics is { Count: 0 })
-        {
-            // An empty (not null) list asks for no partition at all.
-            return response;
-        }
-
         var answer = await KafkaAdminRequests.AskAsync<Native.DescribeLogDirsResponse>(context, native, context.Services.RequestTimeout * 2, cancellationToken).ConfigureAwait(false);
         if (answer is null)
         {
@@ -48,7 +42,9 @@ internal sealed class Api35DescribeLogDirs : KafkaApi<DescribeLogDirsRequest, De
             TotalBytes = answer.TotalBytes,
             UsableBytes = answer.UsableBytes,
         };
-        result.Topics.AddRange(answer.Partitions.GroupBy(p => p.Topic, StringComparer.Ordinal).Select(g => new DescribeLogDirsResponse.DescribeLogDirsTopic
+        // An empty (not null) topic list asks for the log dir without any partition.
+        IEnumerable<Native.LogDirPartition> partitions = request.Topics is { Count: 0 } ? [] : answer.Partitions;
+        result.Topics.AddRange(partitions.GroupBy(p => p.Topic, StringComparer.Ordinal).Select(g => new DescribeLogDirsResponse.DescribeLogDirsTopic
         {
             Name = g.Key,
             Partitions = g.Select(p => new DescribeLogDirsResponse.DescribeLogDirsPartition { PartitionIndex = p.Partition, PartitionSize = p.Size, OffsetLag = p.OffsetLag, IsFutureKey = p.IsFuture }).ToList(),

@@ -174,6 +174,9 @@ public sealed class ConfigAndPartitionAdminApisSpec(KafkaNodeWireFixture fixture
         var replica = Assert.Single(Assert.Single(dir.Topics, t => t.Name == topic).Partitions);
         Assert.Equal(0, replica.PartitionIndex);
         Assert.True(replica.PartitionSize > 500, $"5 records of 100 bytes, {replica.PartitionSize} bytes on disk");
+
+        var none = await _wire.SendAsync<DescribeLogDirsRequest, DescribeLogDirsResponse>(new DescribeLogDirsRequest { Topics = [] }, 4);
+        Assert.Empty(Assert.Single(none.Results).Topics);
     }
 
     [Fact]
