@@ -87,8 +87,10 @@ internal sealed record MessageSpec(
         // As Kafka's FieldSpec: a tagged field without "versions" has its taggedVersions as versions.
         var taggedVersions = Versions.Parse(Text("taggedVersions"), Versions.None);
         var versions = Versions.Parse(Text("versions"), taggedVersions);
+        var name = Text("name")!;
         return new FieldSpec(
-            Text("name")!,
+            // A few schemas keep Java's lower camel case (CreateTopicsRequest's timeoutMs): properties are PascalCase.
+            char.ToUpperInvariant(name[0]) + name[1..],
             Text("type")!,
             versions,
             Versions.Parse(Text("nullableVersions"), Versions.None),

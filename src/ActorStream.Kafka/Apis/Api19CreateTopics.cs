@@ -29,7 +29,7 @@ internal sealed class Api19CreateTopics : KafkaApi<CreateTopicsRequest, CreateTo
         var version = context.Header.ApiVersion;
         var response = new CreateTopicsResponse();
         var duplicates = request.Topics.GroupBy(t => t.Name, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
-        var native = new Native.CreateTopicsRequest { ValidateOnly = request.validateOnly, TimeoutMs = Math.Max(0, request.timeoutMs) };
+        var native = new Native.CreateTopicsRequest { ValidateOnly = request.ValidateOnly, TimeoutMs = Math.Max(0, request.TimeoutMs) };
         var refused = new Dictionary<string, (ErrorCode Code, string Message)>(StringComparer.Ordinal);
         foreach (var topic in request.Topics)
         {
@@ -55,7 +55,7 @@ internal sealed class Api19CreateTopics : KafkaApi<CreateTopicsRequest, CreateTo
         if (native.Topics.Count > 0)
         {
             // The endpoint asks the controller (one request timeout), then waits for leaders (at most timeout_ms).
-            var wait = request.timeoutMs <= 0 ? TimeSpan.Zero : KafkaAdminRequests.Timeout(context, request.timeoutMs);
+            var wait = request.TimeoutMs <= 0 ? TimeSpan.Zero : KafkaAdminRequests.Timeout(context, request.TimeoutMs);
             var answer = await KafkaAdminRequests.AskAsync<Native.CreateTopicsResponse>(context, native, context.Services.RequestTimeout + wait + TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
             foreach (var topic in native.Topics)
             {
@@ -65,7 +65,7 @@ internal sealed class Api19CreateTopics : KafkaApi<CreateTopicsRequest, CreateTo
         }
 
         var created = results.Values.Where(r => r.ErrorCode == 0).Select(r => r.Name).ToList();
-        var configs = version >= 5 && created.Count > 0 && !request.validateOnly
+        var configs = version >= 5 && created.Count > 0 && !request.ValidateOnly
             ? await TopicConfigsAsync(context, created, cancellationToken).ConfigureAwait(false)
             : [];
         foreach (var topic in request.Topics.DistinctBy(t => t.Name, StringComparer.Ordinal))

@@ -37,7 +37,7 @@ public sealed class ClusterAdminApisSpec
         var (from, to) = (cluster[0].Settings.NodeId, cluster[1].Settings.NodeId);
         var topic = new CreateTopicsRequest.CreatableTopic { Name = name, NumPartitions = -1, ReplicationFactor = -1 };
         topic.Assignments.Add(new CreateTopicsRequest.CreatableReplicaAssignment { PartitionIndex = 0, BrokerIds = [from] });
-        var created = await atTwo.SendAsync<CreateTopicsRequest, CreateTopicsResponse>(new CreateTopicsRequest { timeoutMs = 30_000, Topics = [topic] }, 7);
+        var created = await atTwo.SendAsync<CreateTopicsRequest, CreateTopicsResponse>(new CreateTopicsRequest { TimeoutMs = 30_000, Topics = [topic] }, 7);
         Assert.Equal((short)ErrorCode.None, Assert.Single(created.Topics).ErrorCode);
 
         var reassigned = await atTwo.SendAsync<AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse>(

@@ -23,7 +23,7 @@ public sealed class ConfigAndPartitionAdminApisSpec(KafkaNodeWireFixture fixture
         var name = "cfg-" + Guid.NewGuid().ToString("N")[..8];
         var topic = new CreateTopicsRequest.CreatableTopic { Name = name, NumPartitions = partitions, ReplicationFactor = 1 };
         topic.Configs.AddRange(configs.Select(c => new CreateTopicsRequest.CreatableTopicConfig { Name = c.Name, Value = c.Value }));
-        var created = await _wire.SendAsync<CreateTopicsRequest, CreateTopicsResponse>(new CreateTopicsRequest { timeoutMs = 30_000, Topics = [topic] }, 7);
+        var created = await _wire.SendAsync<CreateTopicsRequest, CreateTopicsResponse>(new CreateTopicsRequest { TimeoutMs = 30_000, Topics = [topic] }, 7);
         Assert.Equal((short)ErrorCode.None, created.Topics[0].ErrorCode);
         return name;
     }

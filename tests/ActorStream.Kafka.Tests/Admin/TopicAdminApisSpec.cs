@@ -32,7 +32,7 @@ public sealed class TopicAdminApisSpec(KafkaNodeWireFixture fixture) : IClassFix
 
     private Task<CreateTopicsResponse> CreateAsync(short version, bool validateOnly, params CreateTopicsRequest.CreatableTopic[] topics)
     {
-        var request = new CreateTopicsRequest { timeoutMs = 30_000, validateOnly = validateOnly };
+        var request = new CreateTopicsRequest { TimeoutMs = 30_000, ValidateOnly = validateOnly };
         request.Topics.AddRange(topics);
         return _wire.SendAsync<CreateTopicsRequest, CreateTopicsResponse>(request, version);
     }

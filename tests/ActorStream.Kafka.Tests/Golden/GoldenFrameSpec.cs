@@ -83,7 +83,7 @@ public sealed class GoldenFrameSpec
                 var topic = Assert.Single(create.Topics);
                 Assert.Equal(client == "kafkajs" ? ("golden-kafkajs-created", 2, (short)1) : ("golden-created", 3, (short)1),
                     (topic.Name, topic.NumPartitions, topic.ReplicationFactor));
-                Assert.False(create.validateOnly);
+                Assert.False(create.ValidateOnly);
                 break;
             case FetchRequest.ApiKey:
                 CheckFetch(Decode<FetchRequest>(frame, client), version, client);

@@ -27,10 +27,10 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage<CreateTopicsRequ
     public List<CreateTopicsRequest.CreatableTopic> Topics { get; set; } = new();
 
     /// <summary>How long to wait in milliseconds before timing out the request.</summary>
-    public int timeoutMs { get; set; } = 60000;
+    public int TimeoutMs { get; set; } = 60000;
 
     /// <summary>If true, check that the topics can be created as specified, but don't create anything.</summary>
-    public bool validateOnly { get; set; }
+    public bool ValidateOnly { get; set; }
 
     /// <summary>Tagged fields this codec does not know, kept so that a decode/encode round trip is identical.</summary>
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -63,14 +63,14 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage<CreateTopicsRequ
         {
             element0.Write(ref writer, version);
         }
-        writer.WriteInt32(timeoutMs);
+        writer.WriteInt32(TimeoutMs);
         if (version >= 1)
         {
-            writer.WriteBool(validateOnly);
+            writer.WriteBool(ValidateOnly);
         }
-        else if (validateOnly)
+        else if (ValidateOnly)
         {
-            throw new KafkaProtocolException($"CreateTopicsRequest.validateOnly cannot be sent in version {version} of CreateTopicsRequest");
+            throw new KafkaProtocolException($"CreateTopicsRequest.ValidateOnly cannot be sent in version {version} of CreateTopicsRequest");
         }
         if (flexible)
         {
@@ -103,10 +103,10 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage<CreateTopicsRequ
             }
             result.Topics = list1;
         }
-        result.timeoutMs = reader.ReadInt32();
+        result.TimeoutMs = reader.ReadInt32();
         if (version >= 1)
         {
-            result.validateOnly = reader.ReadBool();
+            result.ValidateOnly = reader.ReadBool();
         }
         if (flexible)
         {
