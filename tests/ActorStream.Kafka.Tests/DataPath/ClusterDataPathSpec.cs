@@ -29,7 +29,7 @@ public sealed class KafkaDataCluster : IAsyncLifetime
 /// elsewhere get NOT_LEADER_OR_FOLLOWER, and a Confluent.Kafka producer and consumer bootstrapped from one node move to
 /// the leaders; FindCoordinator names the same node from every node.
 /// </summary>
-public sealed class ClusterDataPathSpec(KafkaDataCluster fixture) : IClassFixture<KafkaDataCluster>
+public sealed class ClusterDataPathSpec(KafkaDataCluster fixture, ITestOutputHelper output) : IClassFixture<KafkaDataCluster>
 {
     private TestCluster Cluster => fixture.Cluster;
 
@@ -37,7 +37,8 @@ public sealed class ClusterDataPathSpec(KafkaDataCluster fixture) : IClassFixtur
     {
         var topic = KafkaDataNode.UniqueTopic("cluster");
         var request = new Native.CreateTopicsRequest();
-        request.Topics.Add(new Native.CreatableTopic { Name = topic, NumPartitions = partitions, ReplicationFactor = 1 });
+        // Replication factor 3: the cluster profile's min.insync.replicas is 2, so acks=all needs two replicas.
+        request.Topics.Add(new Native.CreatableTopic { Name = topic, NumPartitions = partitions, ReplicationFactor = 3 });
         var response = await Cluster[0].Endpoint.Ask<Native.CreateTopicsResponse>(request, TestCluster.Timeout);
         Assert.Equal(0, response.Results[0].ErrorCode);
         return topic;
@@ -87,13 +88,15 @@ public sealed class ClusterDataPathSpec(KafkaDataCluster fixture) : IClassFixtur
     public async Task Confluent_Kafka_bootstrapped_from_one_node_produces_to_and_consumes_from_every_leader()
     {
         var topic = await CreateTopicAsync(partitions: 3);
-        using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = Cluster.KafkaBootstrap(1), EnableIdempotence = true, MessageTimeoutMs = 60_000 }).Build())
+        using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = Cluster.KafkaBootstrap(1), EnableIdempotence = true, MessageTimeoutMs = 60_000, Debug = Environment.GetEnvironmentVariable("ACTORSTREAM_KAFKA_DEBUG") })
+            .SetLogHandler((_, m) => output.WriteLine($"[librdkafka {m.Level}] {m.Facility}: {m.Message}")).Build())
         {
             var results = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => producer.ProduceAsync(new TopicPartition(topic, i % 3), new Message<Null, string> { Value = $"v{i}" }))).WaitAsync(TestCluster.Timeout);
             Assert.All(results, r => Assert.Equal(PersistenceStatus.Persisted, r.Status));
         }
 
-        using var consumer = new ConsumerBuilder<Ignore, string>(new ConsumerConfig { BootstrapServers = Cluster.KafkaBootstrap(2), GroupId = "unused", EnableAutoCommit = false }).Build();
+        using var consumer = new ConsumerBuilder<Ignore, string>(new ConsumerConfig { BootstrapServers = Cluster.KafkaBootstrap(2), GroupId = "unused", EnableAutoCommit = false, Debug = Environment.GetEnvironmentVariable("ACTORSTREAM_KAFKA_DEBUG") })
+            .SetLogHandler((_, m) => output.WriteLine($"[librdkafka {m.Level}] {m.Facility}: {m.Message}")).Build();
         consumer.Assign(Enumerable.Range(0, 3).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
         var values = new HashSet<string>();
         var deadline = DateTime.UtcNow + TestCluster.Timeout;
