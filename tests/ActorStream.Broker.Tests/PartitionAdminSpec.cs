@@ -99,11 +99,20 @@ public sealed class PartitionAdminSpec : IDisposable
             Assert.Equal(((int)ErrorCode.OffsetOutOfRange, 4L), (fetched.ErrorCode, fetched.LogStartOffset));
             // Asking for an offset already deleted changes nothing.
             Assert.Equal(4, (await DeleteRecordsAsync(node, topic, 2)).LowWatermark);
+
+            var altered = await Ask<AlterConfigsResponse>(node, new AlterConfigsRequest
+            {
+                Incremental = true,
+                Resources = { new AlterConfigsResource { ResourceType = Configs.ConfigResourceType.Topic, ResourceName = topic, Configs = { new AlterableConfig { Name = "retention.ms", Value = "86400000" } } } },
+            });
+            Assert.Equal(0, altered.Results.Single().ErrorCode);
         }
 
         await using var restarted = await TestNode.StartAsync(_dir, port);
         await Eventually.TrueAsync(async () => (await ListOffsetAsync(restarted, topic, -2)).ErrorCode == 0, NodeFixture.Timeout, "the partition leads again");
         Assert.Equal(4, (await ListOffsetAsync(restarted, topic, -2)).Offset);
+        var metadata = await Ask<MetadataResponse>(restarted, new MetadataRequest { Topics = { topic } });
+        Assert.Equal("86400000", metadata.Topics.Single().Configs["retention.ms"]);
         var epoch = await LeaderEpochAsync(restarted, topic);
         Assert.True(epoch > firstEpoch, $"a restart starts a new leader epoch: {epoch} after {firstEpoch}");
         await ProduceAsync(restarted, topic, NodeFixture.Batch(2, "c"));

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using ActorStream.Broker.Configs;
 using ActorStream.Broker.Logs;
 using ActorStream.Broker.Tests.Support;
 using ActorStream.Protocol;
@@ -46,6 +47,33 @@ public sealed class ClusterAdminSpec
         var notLeader = await cluster[follower].Endpoint.Ask<DeleteRecordsResponse>(
             new DeleteRecordsRequest { Partitions = { new DeleteRecordsPartition { Topic = topic.Name, Partition = 0, Offset = -1 } } }, AskTimeout);
         Assert.Equal((int)ErrorCode.NotLeaderOrFollower, notLeader.Partitions.Single().ErrorCode);
+
+        // An altered segment.bytes reaches the follower's copy too: it rolls small segments from then on. A describe on
+        // another node sees the change at once (it reads the controller's state).
+        var altered = await cluster[newcomer].Endpoint.Ask<AlterConfigsResponse>(new AlterConfigsRequest
+        {
+            Incremental = true,
+            Resources = { new AlterConfigsResource { ResourceType = ConfigResourceType.Topic, ResourceName = topic.Name, Configs = { new AlterableConfig { Name = "segment.bytes", Value = "1024" } } } },
+        }, AskTimeout);
+        Assert.Equal(0, altered.Results.Single().ErrorCode);
+        var described = await cluster[follower].Endpoint.Ask<DescribeConfigsResponse>(new DescribeConfigsRequest
+        {
+            Resources =
+            {
+                new DescribeConfigsResource { ResourceType = ConfigResourceType.Topic, ResourceName = topic.Name, ConfigNames = { "segment.bytes" } },
+                new DescribeConfigsResource { ResourceType = ConfigResourceType.Broker, ResourceName = leader.ToString(System.Globalization.CultureInfo.InvariantCulture), ConfigNames = { "node.id", "log.dirs" } },
+            },
+        }, AskTimeout);
+        Assert.Equal(("1024", ConfigSource.TopicConfig), (described.Results[0].Configs.Single().Value, described.Results[0].Configs.Single().ConfigSource));
+        // A broker resource of another node is answered by that node.
+        Assert.Equal([leader.ToString(System.Globalization.CultureInfo.InvariantCulture), cluster[leader].Settings.LogsDir], described.Results[1].Configs.Select(c => c.Value));
+        var produced = 10;
+        await Eventually.TrueAsync(async () =>
+        {
+            Assert.Equal(ErrorCode.None, (ErrorCode)(await topic.ProduceAsync(cluster[leader], ReplicatedTopic.Values("s", produced, 5), acks: -1)).ErrorCode);
+            produced += 5;
+            return Directory.GetFiles(topic.DirectoryOn(follower), "*" + LogFileUtils.LogSuffix).Length > 2;
+        }, TestCluster.Timeout, $"node {follower}'s copy rolls segments of segment.bytes=1024");
 
         var elect = await ElectAsync(cluster[follower], topic.Name, [0, 5]);
         Assert.Equal([ErrorCode.ElectionNotNeeded, ErrorCode.UnknownTopicOrPartition], elect.Partitions.Select(p => (ErrorCode)p.ErrorCode));
