@@ -35,6 +35,19 @@ public sealed class BrokerEnvironmentSpec : IDisposable
     }
 
     [Fact]
+    public void Kafka_listener_variables_must_become_kafka_settings()
+    {
+        var env = Environment(
+            (BrokerEnvironment.KafkaListeners, "INTERNAL://:29092,EXTERNAL://:9092"),
+            (BrokerEnvironment.KafkaAdvertisedListeners, "INTERNAL://node1:29092,EXTERNAL://localhost:9092"));
+
+        var config = BrokerEnvironment.ToConfig(env);
+
+        Assert.Equal("INTERNAL://:29092,EXTERNAL://:9092", config.GetString("actorstream.kafka.listeners"));
+        Assert.Equal("INTERNAL://node1:29092,EXTERNAL://localhost:9092", config.GetString("actorstream.kafka.advertised-listeners"));
+    }
+
+    [Fact]
     public void Empty_variables_must_count_as_unset()
     {
         var env = Environment((BrokerEnvironment.Host, ""), (BrokerEnvironment.BindHost, ""), (BrokerEnvironment.Journal, ""), (BrokerEnvironment.JournalFile, ""));

@@ -8,7 +8,7 @@ namespace ActorStream.Process.Tests;
 
 /// <summary>
 /// A real <c>actorstream node start</c> process and its Kafka listener: the ready line names it in Kafka's form, the
-/// bound port answers ApiVersions, and a second node on the same Kafka port fails to start with one line naming the
+/// bound port answers ApiVersions, <c>topics describe</c> lists it with the brokers, and a second node on the same Kafka port fails to start with one line naming the
 /// listener and the port.
 /// </summary>
 public sealed class KafkaListenerProcessSpec : IDisposable
@@ -47,6 +47,8 @@ public sealed class KafkaListenerProcessSpec : IDisposable
         var kafkaPort = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
         Assert.NotEqual(0, kafkaPort);
         Assert.Equal(0, await ApiVersionsV0Async(kafkaPort));
+        var describe = await CliProcess.RunOkAsync(_dir, CommandTimeout, null, "topics", "describe", "--bootstrap-server", $"127.0.0.1:{node.BoundPort}");
+        Assert.Contains($"Brokers: 0 127.0.0.1:{node.BoundPort} kafka PLAINTEXT://127.0.0.1:{kafkaPort}", describe, StringComparison.Ordinal);
 
         var (exit, stdout, stderr) = await CliProcess.RunAsync(
             _dir,

@@ -7,7 +7,10 @@ using ActorStream.Protocol.Client;
 
 namespace ActorStream.Broker.Controller;
 
-/// <summary>Kafka's CreatePartitions: a topic grows (never shrinks); the new partitions' replicas are spread like a new topic's.</summary>
+/// <summary>
+/// Kafka's CreatePartitions: a topic grows (never shrinks); the new partitions' replicas are spread like a new topic's, or
+/// follow a manual assignment. With validate_only nothing changes.
+/// </summary>
 public sealed partial class ClusterController
 {
     private void Apply(PartitionsAdded e)
@@ -39,13 +42,34 @@ public sealed partial class ClusterController
 
             var replicationFactor = topic.Partitions.Count > 0 ? topic.Partitions[0].Replicas.Count : topic.ReplicationFactor;
             var live = LiveNodeIds;
-            if (replicationFactor > live.Count)
+            IReadOnlyList<int[]> assignment;
+            if (wanted.Assignments.Count > 0)
             {
-                results.Add(new TopicResult { Name = wanted.Name, ErrorCode = (int)ErrorCode.InvalidReplicationFactor, ErrorMessage = $"Replication factor {replicationFactor} is larger than the {live.Count} live nodes" });
-                continue;
+                // Kafka's rule: one assignment per new partition, each as many replicas as the topic's partitions have.
+                var error = wanted.Assignments.Count != wanted.Count - current
+                    ? $"{wanted.Assignments.Count} replica assignments for {wanted.Count - current} new partitions of '{wanted.Name}'"
+                    : wanted.Assignments.Any(a => a.Replicas.Count != replicationFactor)
+                        ? $"Every new partition of '{wanted.Name}' needs {replicationFactor} replicas (the topic's replication factor)"
+                        : ValidateManualReplicas(wanted.Assignments.Select(a => a.Replicas));
+                if (error is not null)
+                {
+                    results.Add(new TopicResult { Name = wanted.Name, ErrorCode = (int)ErrorCode.InvalidReplicaAssignment, ErrorMessage = error });
+                    continue;
+                }
+
+                assignment = [.. Enumerable.Repeat(Array.Empty<int>(), current), .. wanted.Assignments.Select(a => a.Replicas.ToArray())];
+            }
+            else
+            {
+                if (replicationFactor > live.Count)
+                {
+                    results.Add(new TopicResult { Name = wanted.Name, ErrorCode = (int)ErrorCode.InvalidReplicationFactor, ErrorMessage = $"Replication factor {replicationFactor} is larger than the {live.Count} live nodes" });
+                    continue;
+                }
+
+                assignment = ReplicaAssignment.Assign(live, wanted.Count, replicationFactor, Random.Shared.Next(live.Count));
             }
 
-            var assignment = ReplicaAssignment.Assign(live, wanted.Count, replicationFactor, Random.Shared.Next(live.Count));
             var added = new PartitionsAdded { TopicId = topic.TopicId };
             for (var p = current; p < wanted.Count; p++)
             {
@@ -55,8 +79,12 @@ public sealed partial class ClusterController
                 added.Partitions.Add(partition);
             }
 
-            events.Add(added);
-            results.Add(new TopicResult { Name = topic.Name, TopicId = topic.TopicId });
+            if (!request.ValidateOnly)
+            {
+                events.Add(added);
+            }
+
+            results.Add(new TopicResult { Name = topic.Name, TopicId = topic.TopicId, NumPartitions = wanted.Count, ReplicationFactor = replicationFactor });
         }
 
         var replyTo = Sender;

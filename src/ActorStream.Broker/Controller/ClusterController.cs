@@ -210,10 +210,10 @@ public sealed partial class ClusterController : ReceivePersistentActor
         var pending = new HashSet<string>(StringComparer.Ordinal);
         foreach (var creatable in request.Topics)
         {
-            var error = ValidateCreate(creatable, pending, out var partitions, out var replicationFactor);
+            var error = ValidateCreate(creatable, pending, out var assignment, out var replicationFactor);
             if (error is { } e)
             {
-                results.Add(new TopicResult { Name = creatable.Name, ErrorCode = (int)e.Code, ErrorMessage = e.Message });
+                results.Add(new TopicResult { Name = creatable.Name, ErrorCode = (int)e.Code, ErrorMessage = e.Message, NumPartitions = -1, ReplicationFactor = -1 });
                 continue;
             }
 
@@ -224,9 +224,7 @@ public sealed partial class ClusterController : ReceivePersistentActor
                 ReplicationFactor = replicationFactor,
             };
             topic.Configs.Add(creatable.Configs);
-            var live = LiveNodeIds;
-            var assignment = ReplicaAssignment.Assign(live, partitions, replicationFactor, Random.Shared.Next(live.Count));
-            for (var p = 0; p < partitions; p++)
+            for (var p = 0; p < assignment.Count; p++)
             {
                 var partition = new PartitionAssignment { Partition = p, LeaderId = -1, LeaderEpoch = -1 };
                 partition.Replicas.AddRange(assignment[p]);
@@ -235,8 +233,11 @@ public sealed partial class ClusterController : ReceivePersistentActor
             }
 
             pending.Add(topic.Name);
-            events.Add(new TopicCreated { Topic = topic });
-            results.Add(new TopicResult { Name = topic.Name, TopicId = topic.TopicId });
+            results.Add(new TopicResult { Name = topic.Name, TopicId = request.ValidateOnly ? "" : topic.TopicId, NumPartitions = assignment.Count, ReplicationFactor = replicationFactor });
+            if (!request.ValidateOnly)
+            {
+                events.Add(new TopicCreated { Topic = topic });
+            }
         }
 
         var replyTo = Sender;
@@ -258,9 +259,10 @@ public sealed partial class ClusterController : ReceivePersistentActor
         });
     }
 
-    private (ErrorCode Code, string Message)? ValidateCreate(CreatableTopic creatable, HashSet<string> pending, out int partitions, out int replicationFactor)
+    private (ErrorCode Code, string Message)? ValidateCreate(CreatableTopic creatable, HashSet<string> pending, out IReadOnlyList<int[]> assignment, out int replicationFactor)
     {
-        partitions = creatable.NumPartitions <= 0 && creatable.NumPartitions != -1 ? 0 : creatable.NumPartitions == -1 ? _settings.NumPartitions : creatable.NumPartitions;
+        assignment = [];
+        var partitions = creatable.NumPartitions <= 0 && creatable.NumPartitions != -1 ? 0 : creatable.NumPartitions == -1 ? _settings.NumPartitions : creatable.NumPartitions;
         replicationFactor = creatable.ReplicationFactor == -1 ? _settings.DefaultReplicationFactor : creatable.ReplicationFactor;
         if (TopicNameValidator.Validate(creatable.Name) is { } nameError)
         {
@@ -272,24 +274,82 @@ public sealed partial class ClusterController : ReceivePersistentActor
             return (ErrorCode.TopicAlreadyExists, $"Topic '{creatable.Name}' already exists");
         }
 
-        if (partitions <= 0)
+        if (creatable.Assignments.Count > 0)
         {
-            return (ErrorCode.InvalidPartitions, $"Number of partitions must be ≥ 1, not {creatable.NumPartitions}");
-        }
+            if (creatable.NumPartitions != -1 || creatable.ReplicationFactor != -1)
+            {
+                return (ErrorCode.InvalidRequest, "Both a partition count or replication factor and a manual replica assignment were given: with an assignment both must be -1");
+            }
 
-        if (replicationFactor <= 0)
-        {
-            return (ErrorCode.InvalidReplicationFactor, $"Replication factor must be ≥ 1, not {creatable.ReplicationFactor}");
-        }
+            var ordered = creatable.Assignments.OrderBy(a => a.Partition).ToList();
+            if (ordered.Select((a, i) => a.Partition != i).Any(gap => gap))
+            {
+                return (ErrorCode.InvalidReplicaAssignment, $"The assigned partitions [{string.Join(',', creatable.Assignments.Select(a => a.Partition))}] must be 0..n-1, each once");
+            }
 
-        if (replicationFactor > LiveNodeIds.Count)
+            if (ValidateManualReplicas(ordered.Select(a => a.Replicas)) is { } assignmentError)
+            {
+                return (ErrorCode.InvalidReplicaAssignment, assignmentError);
+            }
+
+            assignment = ordered.Select(a => a.Replicas.ToArray()).ToList();
+            replicationFactor = assignment[0].Length;
+        }
+        else
         {
-            return (ErrorCode.InvalidReplicationFactor, $"Replication factor {replicationFactor} is larger than the {LiveNodeIds.Count} live nodes [{string.Join(',', LiveNodeIds)}]");
+            if (partitions <= 0)
+            {
+                return (ErrorCode.InvalidPartitions, $"Number of partitions must be ≥ 1, not {creatable.NumPartitions}");
+            }
+
+            if (replicationFactor <= 0)
+            {
+                return (ErrorCode.InvalidReplicationFactor, $"Replication factor must be ≥ 1, not {creatable.ReplicationFactor}");
+            }
+
+            var live = LiveNodeIds;
+            if (replicationFactor > live.Count)
+            {
+                return (ErrorCode.InvalidReplicationFactor, $"Replication factor {replicationFactor} is larger than the {live.Count} live nodes [{string.Join(',', live)}]");
+            }
+
+            assignment = ReplicaAssignment.Assign(live, partitions, replicationFactor, Random.Shared.Next(live.Count));
         }
 
         if (TopicConfigs.Validate(creatable.Configs) is { } configError)
         {
             return (ErrorCode.InvalidConfig, configError);
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Kafka's checks of a manual replica assignment: every partition has the same number of distinct replicas, all of
+    /// them live nodes. Null when valid.
+    /// </summary>
+    private string? ValidateManualReplicas(IEnumerable<IReadOnlyCollection<int>> partitions)
+    {
+        var live = LiveNodeIds;
+        int? count = null;
+        foreach (var replicas in partitions)
+        {
+            if (replicas.Count == 0 || replicas.Distinct().Count() != replicas.Count)
+            {
+                return $"Replicas [{string.Join(',', replicas)}] must be a non-empty list of distinct node ids";
+            }
+
+            if (count is { } c && c != replicas.Count)
+            {
+                return $"Every partition must have the same number of replicas: [{string.Join(',', replicas)}] has {replicas.Count}, not {c}";
+            }
+
+            count = replicas.Count;
+            var notLive = replicas.Where(r => !live.Contains(r)).ToList();
+            if (notLive.Count > 0)
+            {
+                return $"The assignment names nodes [{string.Join(',', notLive)}], which are not live nodes [{string.Join(',', live)}]";
+            }
         }
 
         return null;

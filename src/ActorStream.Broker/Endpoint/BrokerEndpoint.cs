@@ -156,11 +156,12 @@ public sealed partial class BrokerEndpoint : ReceiveActor, IWithUnboundedStash, 
     private void HandleCreateTopics(CreateTopicsRequest request)
     {
         // Answer once this node's metadata shows the new topics with a leader for every partition, so the caller
-        // can produce and describe right away.
+        // can produce and describe right away (unless the request says not to wait).
         var replyTo = Sender;
         var controller = _controller;
         var timeout = _settings.RequestTimeout;
-        CreateAndAwaitLeadersAsync(controller, request, timeout)
+        var leaderWait = LeaderWait(request.ValidateOnly, request.HasTimeoutMs ? request.TimeoutMs : null);
+        CreateAndAwaitLeadersAsync(controller, request, timeout, leaderWait)
             .PipeTo(Self, success: r =>
             {
                 replyTo.Tell(r.Response);
@@ -174,18 +175,27 @@ public sealed partial class BrokerEndpoint : ReceiveActor, IWithUnboundedStash, 
             });
     }
 
-    private static async Task<(CreateTopicsResponse Response, MetadataSnapshot Snapshot)> CreateAndAwaitLeadersAsync(IActorRef controller, CreateTopicsRequest request, TimeSpan timeout)
+    private static async Task<(CreateTopicsResponse Response, MetadataSnapshot Snapshot)> CreateAndAwaitLeadersAsync(IActorRef controller, CreateTopicsRequest request, TimeSpan timeout, TimeSpan leaderWait)
     {
         var response = await controller.Ask<CreateTopicsResponse>(request, timeout).ConfigureAwait(false);
-        var snapshot = await AwaitLeadersAsync(controller, response.Results.Where(r => r.ErrorCode == 0).Select(r => r.Name), timeout).ConfigureAwait(false);
+        var snapshot = await AwaitLeadersAsync(controller, response.Results.Where(r => r.ErrorCode == 0).Select(r => r.Name), timeout, leaderWait).ConfigureAwait(false);
         return (response, snapshot);
     }
 
-    /// <summary>Polls the controller until every partition of <paramref name="topics"/> has a leader (or the timeout passes).</summary>
-    private static async Task<MetadataSnapshot> AwaitLeadersAsync(IActorRef controller, IEnumerable<string> topics, TimeSpan timeout)
+    /// <summary>
+    /// How long a CreateTopics or CreatePartitions waits for the new partitions' leaders once the controller has made
+    /// them: the request timeout, or less when the request says so (Kafka's timeout_ms; 0 and validate_only: no wait).
+    /// </summary>
+    private TimeSpan LeaderWait(bool validateOnly, int? timeoutMs) =>
+        validateOnly ? TimeSpan.Zero
+        : timeoutMs is { } ms ? TimeSpan.FromMilliseconds(Math.Clamp(ms, 0, _settings.RequestTimeout.TotalMilliseconds))
+        : _settings.RequestTimeout;
+
+    /// <summary>Polls the controller until every partition of <paramref name="topics"/> has a leader (or <paramref name="wait"/> passes).</summary>
+    private static async Task<MetadataSnapshot> AwaitLeadersAsync(IActorRef controller, IEnumerable<string> topics, TimeSpan timeout, TimeSpan wait)
     {
         var names = topics.ToHashSet(StringComparer.Ordinal);
-        var deadline = DateTime.UtcNow + timeout;
+        var deadline = DateTime.UtcNow + wait;
         while (true)
         {
             var snapshot = await controller.Ask<MetadataSnapshot>(new GetMetadataSnapshot(), timeout).ConfigureAwait(false);
@@ -204,7 +214,8 @@ public sealed partial class BrokerEndpoint : ReceiveActor, IWithUnboundedStash, 
         var replyTo = Sender;
         var controller = _controller;
         var timeout = _settings.RequestTimeout;
-        CreatePartitionsAndAwaitLeadersAsync(controller, request, timeout).PipeTo(
+        var leaderWait = LeaderWait(request.ValidateOnly, request.HasTimeoutMs ? request.TimeoutMs : null);
+        CreatePartitionsAndAwaitLeadersAsync(controller, request, timeout, leaderWait).PipeTo(
             Self,
             success: r =>
             {
@@ -220,10 +231,10 @@ public sealed partial class BrokerEndpoint : ReceiveActor, IWithUnboundedStash, 
             });
     }
 
-    private static async Task<(CreatePartitionsResponse Response, MetadataSnapshot Snapshot)> CreatePartitionsAndAwaitLeadersAsync(IActorRef controller, CreatePartitionsRequest request, TimeSpan timeout)
+    private static async Task<(CreatePartitionsResponse Response, MetadataSnapshot Snapshot)> CreatePartitionsAndAwaitLeadersAsync(IActorRef controller, CreatePartitionsRequest request, TimeSpan timeout, TimeSpan leaderWait)
     {
         var response = await controller.Ask<CreatePartitionsResponse>(request, timeout).ConfigureAwait(false);
-        var snapshot = await AwaitLeadersAsync(controller, response.Results.Where(r => r.ErrorCode == 0).Select(r => r.Name), timeout).ConfigureAwait(false);
+        var snapshot = await AwaitLeadersAsync(controller, response.Results.Where(r => r.ErrorCode == 0).Select(r => r.Name), timeout, leaderWait).ConfigureAwait(false);
         return (response, snapshot);
     }
 

@@ -77,7 +77,13 @@ internal static class TopicsCommand
         {
             await using var admin = Connect(parse, bootstrap);
             var names = parse.GetValue(topic) is { } one ? [one] : await admin.ListTopicsAsync(ct);
-            foreach (var description in await admin.DescribeTopicsAsync(names, ct))
+            var descriptions = await admin.DescribeTopicsAsync(names, ct);
+            // The brokers the leader ids below refer to, with their native and Kafka addresses.
+            var cluster = await admin.DescribeClusterAsync(ct);
+            Console.Out.WriteLine("Brokers: " + string.Join(
+                "; ",
+                cluster.Brokers.Select(b => $"{b.NodeId} {b.Host}:{b.Port} kafka {(b.KafkaListeners.Count == 0 ? "off" : string.Join(' ', b.KafkaListeners))}")));
+            foreach (var description in descriptions)
             {
                 var configs = string.Join(",", description.Configs.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}"));
                 var replicationFactor = description.Partitions.Count == 0 ? 0 : description.Partitions[0].Replicas.Count;

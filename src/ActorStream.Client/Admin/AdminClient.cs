@@ -147,6 +147,18 @@ public sealed class AdminClient : IAsyncDisposable
         return response.Topics.Where(t => t.ErrorCode == 0).Select(t => t.Name).Order(StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>The cluster id, the controller's node and every registered broker with its Kafka listeners.</summary>
+    public async Task<ClusterDescription> DescribeClusterAsync(CancellationToken cancellationToken = default)
+    {
+        var response = await MetadataAsync(new MetadataRequest { AllowAutoTopicCreation = false }, cancellationToken).ConfigureAwait(false);
+        return new ClusterDescription(
+            response.ClusterId,
+            response.ControllerId,
+            response.Brokers.OrderBy(b => b.NodeId)
+                .Select(b => new BrokerDescription(b.NodeId, b.Host, b.Port, b.KafkaListeners.Select(l => $"{l.Name}://{l.Host}:{l.Port}").ToList()))
+                .ToList());
+    }
+
     public Task<IReadOnlyList<TopicDescription>> DescribeTopicsAsync(IEnumerable<string> names, CancellationToken cancellationToken = default) =>
         DescribeTopicsAsync(names, allowAutoTopicCreation: false, cancellationToken);
 

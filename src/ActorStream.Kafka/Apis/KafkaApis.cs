@@ -14,8 +14,21 @@ internal static class KafkaApis
         new Api03Metadata(),
         new Api10FindCoordinator(),
         new Api18ApiVersions(),
+        new Api19CreateTopics(),
+        new Api20DeleteTopics(),
+        new Api21DeleteRecords(),
         new Api22InitProducerId(),
         new Api23OffsetForLeaderEpoch(),
+        new Api29DescribeAcls(),
+        new Api32DescribeConfigs(),
+        new Api33AlterConfigs(),
+        new Api35DescribeLogDirs(),
+        new Api37CreatePartitions(),
+        new Api43ElectLeaders(),
+        new Api44IncrementalAlterConfigs(),
+        new Api45AlterPartitionReassignments(),
+        new Api46ListPartitionReassignments(),
+        new Api60DescribeCluster(),
     ];
 
     private static readonly KafkaApi?[] ByKey = Index(All);
