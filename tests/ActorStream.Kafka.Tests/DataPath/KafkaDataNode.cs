@@ -104,18 +104,30 @@ public sealed class KafkaDataNode : IAsyncLifetime
     public async Task<IReadOnlyList<CompressionType>> StoredCodecsAsync(string topic, int partition = 0) =>
         (await StoredBatchesAsync(topic, partition)).Select(h => h.Compression).ToList();
 
-    internal KafkaRequestContext Context(short apiKey, short version) =>
-        new(
+    internal Task<TResponse?> CallAsync<TRequest, TResponse>(TRequest request, short version)
+        where TRequest : IKafkaMessage<TRequest>
+        where TResponse : class, IKafkaMessage<TResponse> =>
+        HandlerCalls.CallAsync<TRequest, TResponse>(Node, request, version);
+}
+
+/// <summary>Real handlers called in process, as the listener calls them for a request that arrived on a node's first Kafka listener.</summary>
+internal static class HandlerCalls
+{
+    public static KafkaRequestContext Context(BrokerNode node, short apiKey, short version)
+    {
+        var listener = node.AdvertisedListeners[0];
+        return new(
             new RequestHeader(apiKey, version, 7, "data-path-spec"),
-            new KafkaListenerInfo("PLAINTEXT", "127.0.0.1", int.Parse(Bootstrap.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture)),
+            new KafkaListenerInfo(listener.Name, listener.Host, listener.Port),
             null,
-            new KafkaGatewayServices(Node.System, Node.Endpoint, Node.Settings, Node.ClusterId));
+            new KafkaGatewayServices(node.System, node.Endpoint, node.Settings, node.ClusterId));
+    }
 
     /// <summary>
     /// Encodes <paramref name="request"/> at <paramref name="version"/>, hands it to the real handler of its key and decodes
     /// the response (null: the handler sent none).
     /// </summary>
-    internal async Task<TResponse?> CallAsync<TRequest, TResponse>(TRequest request, short version)
+    public static async Task<TResponse?> CallAsync<TRequest, TResponse>(BrokerNode node, TRequest request, short version)
         where TRequest : IKafkaMessage<TRequest>
         where TResponse : class, IKafkaMessage<TResponse>
     {
@@ -123,7 +135,7 @@ public sealed class KafkaDataNode : IAsyncLifetime
         var body = new ArrayBufferWriter<byte>();
         Encode(request, version, body);
         var output = new ArrayBufferWriter<byte>();
-        if (!await api.HandleAsync(Context(api.Key, version), body.WrittenMemory, output, CancellationToken.None))
+        if (!await api.HandleAsync(Context(node, api.Key, version), body.WrittenMemory, output, CancellationToken.None))
         {
             return null;
         }
