@@ -3,6 +3,7 @@
 namespace ActorStream.Protocol.Client
 {
     public sealed partial class BrokerNode : IActorStreamMessage;
+    public sealed partial class KafkaListener : IActorStreamMessage;
     public sealed partial class PartitionMetadata : IActorStreamMessage;
     public sealed partial class TopicMetadata : IActorStreamMessage;
     public sealed partial class MetadataRequest : IActorStreamMessage;

@@ -35,8 +35,7 @@ public sealed class KafkaClusterSpec(KafkaCluster cluster, ITestOutputHelper out
                 },
                 Patience);
 
-            await using var raw = await RawKafkaClient.ConnectAsync("127.0.0.1", cluster.KafkaPort(node), CancellationToken.None);
-            var v1 = await raw.MetadataAsync(CancellationToken.None);
+            var v1 = await KafkaWire.MetadataAsync(cluster.KafkaPort(node));
             Assert.Contains(v1.ControllerId, v1.Brokers.Select(b => b.NodeId));
         }
     }
@@ -49,9 +48,8 @@ public sealed class KafkaClusterSpec(KafkaCluster cluster, ITestOutputHelper out
         for (var node = 0; node < KafkaCluster.Size; node++)
         {
             var topic = KafkaNode.UniqueTopic($"created-at-{node}");
-            await using var raw = await RawKafkaClient.ConnectAsync("127.0.0.1", cluster.KafkaPort(node), CancellationToken.None);
-            var controller = (await raw.MetadataAsync(CancellationToken.None)).ControllerId;
-            var created = await raw.CreateTopicAsync(topic, partitions: 3, replicationFactor: 3, timeoutMs: 30_000, CancellationToken.None);
+            var controller = (await KafkaWire.MetadataAsync(cluster.KafkaPort(node))).ControllerId;
+            var created = await KafkaWire.CreateTopicAsync(cluster.KafkaPort(node), topic, partitions: 3, replicationFactor: 3, timeoutMs: 30_000);
             output.WriteLine($"node {node} (its Metadata names controller {controller}): CreateTopics {topic} -> error {created.ErrorCode} {created.ErrorMessage}");
 
             Assert.Equal(topic, created.Name);

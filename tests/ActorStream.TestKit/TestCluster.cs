@@ -3,6 +3,7 @@ using Akka.Cluster;
 using Akka.Configuration;
 using AkkaConfig = Akka.Configuration.Config;
 using ActorStream.Broker.Hosting;
+using ActorStream.Kafka.Hosting;
 
 namespace ActorStream.TestKit;
 
@@ -51,9 +52,10 @@ public sealed class TestCluster : IAsyncDisposable
 
     private readonly int[] _ports;
 
-    private TestCluster(string rootDir, int size, string extra, string? journal, bool throttled)
+    private TestCluster(string rootDir, int size, string extra, string? journal, bool throttled, bool kafka)
     {
         RootDir = rootDir;
+        Kafka = kafka;
         _ports = new int[size];
         Throttled = throttled;
         _extra = throttled ? extra + "\n" + ThrottledTransportConfig : extra;
@@ -78,6 +80,15 @@ public sealed class TestCluster : IAsyncDisposable
 
     public int Size => _nodes.Length;
 
+    /// <summary>Whether every node runs its Kafka gateway (see <see cref="StartAsync"/>, <see cref="KafkaBootstrap"/>).</summary>
+    public bool Kafka { get; }
+
+    /// <summary>Node <paramref name="index"/>'s Kafka bootstrap server, <c>127.0.0.1:PORT</c> (a new free port at every start).</summary>
+    public string KafkaBootstrap(int index) => this[index].KafkaBootstrap();
+
+    /// <summary>Every running node's Kafka bootstrap server, comma-separated (Kafka's <c>bootstrap.servers</c>).</summary>
+    public string KafkaBootstrapServers => string.Join(',', Running.Select(KafkaBootstrap));
+
     /// <summary>Whether the nodes run the throttler transport adapter (see <see cref="StartAsync"/>).</summary>
     public bool Throttled { get; }
 
@@ -96,13 +107,14 @@ public sealed class TestCluster : IAsyncDisposable
     /// sees all of them Up. <paramref name="extra"/> is HOCON given to every node, above the profile. <paramref name="journal"/>
     /// is the shared journal (<c>sqlite:PATH</c> or <c>postgres:CONNSTR</c>); by default the SQLite file <see cref="JournalPath"/>.
     /// <paramref name="throttled"/> applies the throttler transport adapter (<see cref="ThrottledTransportConfig"/>), so a spec
-    /// can blackhole nodes from each other through the transport's management commands.
+    /// can blackhole nodes from each other through the transport's management commands. <paramref name="kafka"/> starts every
+    /// node's Kafka gateway (one PLAINTEXT listener on a free loopback port each, <see cref="KafkaBootstrap"/>).
     /// </summary>
-    public static async Task<TestCluster> StartAsync(int size, string extra = "", string? journal = null, bool throttled = false)
+    public static async Task<TestCluster> StartAsync(int size, string extra = "", string? journal = null, bool throttled = false, bool kafka = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
         var rootDir = Path.Combine(Path.GetTempPath(), "actorstream-cluster", Guid.NewGuid().ToString("N"));
-        var cluster = new TestCluster(rootDir, size, extra, journal, throttled);
+        var cluster = new TestCluster(rootDir, size, extra, journal, throttled, kafka);
         try
         {
             for (var i = 0; i < size; i++)
@@ -122,7 +134,7 @@ public sealed class TestCluster : IAsyncDisposable
 
     /// <summary>The config node <paramref name="index"/> starts with: cluster profile, seeds, shared journal, own data dir and id.</summary>
     public AkkaConfig NodeConfig(int index, IEnumerable<Address> seeds) =>
-        BrokerConfig.Build(
+        KafkaConfig.WithDefaults(BrokerConfig.Build(
             ConfigurationFactory.ParseString($$"""
                 actorstream.broker {
                   node-id = {{index}}
@@ -137,7 +149,7 @@ public sealed class TestCluster : IAsyncDisposable
                 """)
                 .WithFallback(ConfigurationFactory.ParseString(TimingConfig)),
             userConfig: null,
-            profile: "cluster-node");
+            profile: "cluster-node"));
 
     /// <summary>
     /// (Re)starts node <paramref name="index"/> on its port (any free one at its first start) and data dir. Without
@@ -152,7 +164,8 @@ public sealed class TestCluster : IAsyncDisposable
         }
 
         seeds ??= Running.Select(AddressOf).ToList();
-        var node = await BrokerNode.StartAsync(NodeConfig(index, seeds)).ConfigureAwait(false);
+        var config = NodeConfig(index, seeds);
+        var node = await BrokerNode.StartAsync(config, Kafka ? KafkaGateway.For(config) : []).ConfigureAwait(false);
         _ports[index] = node.Settings.Port;
         _nodes[index] = node;
         return node;

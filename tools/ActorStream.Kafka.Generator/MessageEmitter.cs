@@ -27,6 +27,11 @@ internal sealed class MessageEmitter
             _structs[common.Name] = common;
         }
 
+        foreach (var common in spec.CommonStructs)
+        {
+            CollectStructs(common.Fields);
+        }
+
         CollectStructs(spec.Fields);
         // A struct type named like a property of the message class would clash with it: such a class gets "Data".
         _renamed = spec.Fields.Select(f => f.Name).Where(_structs.ContainsKey).ToHashSet(StringComparer.Ordinal);
@@ -154,31 +159,43 @@ internal sealed class MessageEmitter
         Line($"{signature}(ref KafkaWriter writer, short version)");
         Open();
         Line("var flexible = IsFlexible(version);");
-        foreach (var field in fields.Where(f => !f.IsTagged))
+        foreach (var field in fields)
         {
-            var present = field.Versions.Condition(_spec.ValidVersions);
-            if (present == "false")
-            {
-                continue;
-            }
-
+            // A tagged field is positional in its versions before its tagged ones (Kafka's "mandatory versions").
+            var present = field.MandatoryVersions.Condition(_spec.ValidVersions);
+            var inVersions = field.Versions.Condition(_spec.ValidVersions);
+            var nonDefault = field.Ignorable ? null : NonDefault(field, field.Name);
             if (present == "true")
             {
                 WriteValue(field, "writer", field.Name, Compact(field));
                 continue;
             }
 
-            Line($"if ({present})");
-            Open();
-            WriteValue(field, "writer", field.Name, Compact(field));
-            Close();
-            if (!field.Ignorable && NonDefault(field, field.Name) is { } nonDefault)
+            if (present != "false")
             {
-                Line($"else if ({nonDefault})");
+                Line($"if ({present})");
                 Open();
-                Line($"throw new KafkaProtocolException($\"{structName}.{field.Name} cannot be sent in version {{version}} of {_spec.Name}\");");
+                WriteValue(field, "writer", field.Name, Compact(field));
                 Close();
             }
+
+            // Like Kafka: a non-default value the version cannot carry, and that may not be dropped, is an error.
+            if (inVersions == "true" || field.Ignorable)
+            {
+                continue;
+            }
+
+            if (nonDefault is null)
+            {
+                // Kafka compares such a struct with a new instance; these classes have no value equality.
+                throw new NotSupportedException($"{_spec.Name}.{field.Name}: a non-ignorable struct field outside some versions");
+            }
+
+            var cannotCarry = inVersions == "false" ? nonDefault : $"!({inVersions}) && {nonDefault}";
+            Line(present != "false" && inVersions == present ? $"else if ({nonDefault})" : $"if ({cannotCarry})");
+            Open();
+            Line($"throw new KafkaProtocolException($\"{structName}.{field.Name} cannot be sent in version {{version}} of {_spec.Name}\");");
+            Close();
         }
 
         var tagged = fields.Where(f => f.IsTagged).OrderBy(f => f.Tag).ToList();
@@ -211,13 +228,22 @@ internal sealed class MessageEmitter
 
         Line("unknownTags.WriteBefore(ref writer, int.MaxValue);");
         Close();
+        if (_spec.FlexibleVersions.Condition(_spec.ValidVersions) != "true")
+        {
+            // As Kafka: tagged fields set on a version without a tagged fields section cannot be sent.
+            Line("else if (UnknownTaggedFields is { Count: > 0 })");
+            Open();
+            Line($"throw new KafkaProtocolException($\"{structName} has tagged fields, which version {{version}} of {_spec.Name} cannot carry\");");
+            Close();
+        }
+
         Close();
     }
 
     private string TaggedPresent(FieldSpec field)
     {
         var inVersion = field.TaggedVersions.Intersect(field.Versions).Condition(_spec.ValidVersions);
-        var present = field.Fields is not null && !field.IsArray ? $"{field.Name} is not null" : NonDefault(field, field.Name) ?? "true";
+        var present = NonDefault(field, field.Name) ?? throw new NotSupportedException($"{_spec.Name}.{field.Name}: a tagged {field.Type} without a default check");
         return inVersion == "true" ? present : $"{inVersion} && {present}";
     }
 
@@ -291,7 +317,21 @@ internal sealed class MessageEmitter
             return;
         }
 
-        if (field.IsNullable && !tagged)
+        // A struct: in its nullable versions preceded by a presence marker, an INT8 (-1 null, 1 present), or in a
+        // tagged field an UNSIGNED_VARINT (0 null, 1 present), as Kafka's generator writes them. A tagged struct is
+        // written only when present (null is its default here).
+        if (tagged)
+        {
+            if (field.IsNullable)
+            {
+                MarkerIf(nullable, $"{writer}.WriteUnsignedVarint(1);");
+            }
+
+            Line($"{value}!.Write(ref {writer}, version);");
+            return;
+        }
+
+        if (field.IsNullable)
         {
             Line($"if ({value} is null)");
             Open();
@@ -299,18 +339,27 @@ internal sealed class MessageEmitter
             Close();
             Line("else");
             Open();
-            Line($"{writer}.WriteInt8(1);");
+            MarkerIf(nullable, $"{writer}.WriteInt8(1);");
             Line($"{value}.Write(ref {writer}, version);");
             Close();
             return;
         }
 
-        if (field.IsNullable)
+        Line($"{value}.Write(ref {writer}, version);");
+    }
+
+    private void MarkerIf(string nullable, string writeMarker)
+    {
+        if (nullable == "true")
         {
-            Line($"{writer}.WriteInt8(1);");
+            Line(writeMarker);
+            return;
         }
 
-        Line(tagged ? $"{value}!.Write(ref {writer}, version);" : $"{value}.Write(ref {writer}, version);");
+        Line($"if ({nullable})");
+        Open();
+        Line(writeMarker);
+        Close();
     }
 
     private void NullOrThrow(string nullable, string writeNull, FieldSpec field)
@@ -353,9 +402,9 @@ internal sealed class MessageEmitter
         Open();
         Line("var flexible = IsFlexible(version);");
         Line($"var result = new {structName}();");
-        foreach (var field in fields.Where(f => !f.IsTagged))
+        foreach (var field in fields)
         {
-            var present = field.Versions.Condition(_spec.ValidVersions);
+            var present = field.MandatoryVersions.Condition(_spec.ValidVersions);
             if (present == "false")
             {
                 continue;
@@ -474,14 +523,15 @@ internal sealed class MessageEmitter
 
         if (field.IsNullable)
         {
-            var id = _unique++;
-            Line($"var marker{id} = {reader}.ReadInt8();");
-            Line($"{target} = marker{id} < 0 ? null : {TypeRef(field.Type)}.Read(ref {reader}, version);");
+            var absent = tagged ? $"{reader}.ReadUnsignedVarint() == 0" : $"{reader}.ReadInt8() < 0";
+            var read = $"{TypeRef(field.Type)}.Read(ref {reader}, version)";
+            Line(nullable == "true"
+                ? $"{target} = {absent} ? null : {read};"
+                : $"{target} = {nullable} && {absent} ? null : {read};");
             return;
         }
 
         Line($"{target} = {TypeRef(field.Type)}.Read(ref {reader}, version);");
-        _ = tagged;
     }
 
     private string ReadElement(string type, string reader, string compact) => type switch
@@ -564,10 +614,18 @@ internal sealed class MessageEmitter
         return field.IsNullable || field.IsTagged ? null : "new()";
     }
 
-    /// <summary>A C# condition that holds when the property differs from the field's default; null for structs.</summary>
+    /// <summary>
+    /// A C# condition that holds when the property differs from the field's default; null for a struct that is never
+    /// null (its default is a new instance).
+    /// </summary>
     private static string? NonDefault(FieldSpec field, string value)
     {
         var isNullDefault = field.Default == "null";
+        if (!field.IsArray && !Primitives.Contains(field.Type))
+        {
+            return field.IsNullable || field.IsTagged ? $"{value} is not null" : null;
+        }
+
         if (field.IsArray)
         {
             return field.IsNullable && isNullDefault ? $"{value} is not null" : $"{value} is not {{ Count: 0 }}";

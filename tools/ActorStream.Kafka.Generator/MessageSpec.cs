@@ -23,6 +23,14 @@ internal sealed record FieldSpec(
     public bool IsNullable => !NullableVersions.IsEmpty;
 
     public bool IsTagged => Tag is not null;
+
+    /// <summary>
+    /// The versions in which the field is a regular (positional) field: its versions less its tagged versions, which
+    /// Kafka requires to be an open-ended subset of them ("3+" of "0+" leaves 0-2).
+    /// </summary>
+    public Versions MandatoryVersions => IsTagged
+        ? TaggedVersions.IsEmpty ? Versions : new Versions(Versions.Lowest, (short)(TaggedVersions.Lowest - 1))
+        : Versions;
 }
 
 /// <summary>A named struct: the message itself, an inline struct type, or a common struct.</summary>
@@ -76,13 +84,15 @@ internal sealed record MessageSpec(
             ? value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText()
             : null;
 
-        var versions = Versions.Parse(Text("versions"), Versions.None);
+        // As Kafka's FieldSpec: a tagged field without "versions" has its taggedVersions as versions.
+        var taggedVersions = Versions.Parse(Text("taggedVersions"), Versions.None);
+        var versions = Versions.Parse(Text("versions"), taggedVersions);
         return new FieldSpec(
             Text("name")!,
             Text("type")!,
             versions,
             Versions.Parse(Text("nullableVersions"), Versions.None),
-            Versions.Parse(Text("taggedVersions"), Versions.None),
+            taggedVersions,
             field.TryGetProperty("tag", out var tag) ? tag.GetInt32() : null,
             Text("flexibleVersions") is { } flexible ? Versions.Parse(flexible, Versions.None) : null,
             Text("default"),

@@ -424,7 +424,7 @@ public sealed partial class ClusterController : ReceivePersistentActor
     private MetadataSnapshot Snapshot()
     {
         var snapshot = new MetadataSnapshot { Version = _version, ClusterId = _clusterId, ControllerId = _settings.NodeId };
-        snapshot.Brokers.AddRange(_nodes.Values.OrderBy(n => n.NodeId).Select(n => new Protocol.Client.BrokerNode { NodeId = n.NodeId, Host = n.Host, Port = n.Port, Address = n.Address }));
+        snapshot.Brokers.AddRange(_nodes.Values.OrderBy(n => n.NodeId).Select(ToBrokerNode));
         // Deep copies: on this node the snapshot reaches the endpoint and the allocation strategy without serialization,
         // and the controller keeps changing its own TopicState objects (an endpoint comparing "before" with "after" would
         // see its old snapshot change under it).
@@ -432,6 +432,13 @@ public sealed partial class ClusterController : ReceivePersistentActor
         // Tombstones: every node deletes its logs of these topics (strings are immutable, the repeated field is new).
         snapshot.DeletedTopicIds.AddRange(_deletedTopicIds.OldestFirst);
         return snapshot;
+    }
+
+    private static Protocol.Client.BrokerNode ToBrokerNode(NodeRegistration node)
+    {
+        var broker = new Protocol.Client.BrokerNode { NodeId = node.NodeId, Host = node.Host, Port = node.Port, Address = node.Address };
+        broker.KafkaListeners.AddRange(node.KafkaListeners.Select(l => l.Clone()));
+        return broker;
     }
 
     private void Publish()

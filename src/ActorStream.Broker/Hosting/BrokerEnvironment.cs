@@ -21,10 +21,16 @@ public static class BrokerEnvironment
     /// <summary>A file holding the journal spec (a Docker secret, like the postgres image's <c>*_FILE</c> variables).</summary>
     public const string JournalFile = "ACTORSTREAM_JOURNAL_FILE";
 
+    /// <summary><c>actorstream.kafka.listeners</c>: Kafka's <c>listeners</c> (like <c>KAFKA_LISTENERS</c> of Kafka's images).</summary>
+    public const string KafkaListeners = "ACTORSTREAM_KAFKA_LISTENERS";
+
+    /// <summary><c>actorstream.kafka.advertised-listeners</c>: Kafka's <c>advertised.listeners</c>.</summary>
+    public const string KafkaAdvertisedListeners = "ACTORSTREAM_KAFKA_ADVERTISED_LISTENERS";
+
     /// <summary>The process's own environment as config overrides.</summary>
     public static Config FromProcess() => ToConfig(Environment.GetEnvironmentVariable);
 
-    /// <summary>The variables <paramref name="getVariable"/> returns as <c>actorstream.broker</c> overrides.</summary>
+    /// <summary>The variables <paramref name="getVariable"/> returns as <c>actorstream.broker</c> (and <c>actorstream.kafka</c>) overrides.</summary>
     /// <exception cref="ConfigurationException">Both journal variables are set, or the journal file cannot be read.</exception>
     public static Config ToConfig(Func<string, string?> getVariable)
     {
@@ -54,6 +60,17 @@ public static class BrokerEnvironment
         Set("host", Get(Host));
         Set("bind-host", Get(BindHost));
         Set("journal", journal);
+        // The Kafka gateway's section (ActorStream.Kafka reads it; the broker does not reference that module).
+        if (Get(KafkaListeners) is { } listeners)
+        {
+            lines.Add($"actorstream.kafka.listeners = {Quote(listeners)}");
+        }
+
+        if (Get(KafkaAdvertisedListeners) is { } advertised)
+        {
+            lines.Add($"actorstream.kafka.advertised-listeners = {Quote(advertised)}");
+        }
+
         // Never the shared Config.Empty: Akka refuses a config as its own fallback, and callers chain this one.
         return ConfigurationFactory.ParseString(string.Join("\n", lines));
     }

@@ -12,6 +12,7 @@ using ActorStream.Broker.Replication;
 using ActorStream.Broker.Partition;
 using ActorStream.Protocol;
 using ActorStream.Protocol.Broker;
+using KafkaListener = ActorStream.Protocol.Client.KafkaListener;
 
 namespace ActorStream.Broker.Hosting;
 
@@ -19,7 +20,9 @@ namespace ActorStream.Broker.Hosting;
 /// One running broker node: an Akka.Cluster member hosting the log manager, the partition shard region, the
 /// controller and group coordinator singletons (and their proxies) and the node endpoint <c>/user/broker</c>. Start order:
 /// data dir lock, identity and port checks, join, singletons, registration with the controller (which may refuse the
-/// node), <c>meta.properties</c>, then the logs and the partition shard region.
+/// node), <c>meta.properties</c>, then the logs and the partition shard region. Listeners of other modules (the Kafka
+/// gateway, <see cref="INodeListener"/>) bind right after the port checks, before the node joins, so their bound ports
+/// travel with the registration; they accept connections once the node is up.
 /// <code>
 /// /user/log-manager          LogManager: every partition log on this node
 /// /system/sharding/partition shard region → PartitionEntity per partition (persistent, remember-entities), placed on
@@ -45,16 +48,18 @@ public sealed class BrokerNode : IAsyncDisposable
     /// </summary>
     private static readonly TimeSpan PartitionPlacementControllerTimeout = TimeSpan.FromSeconds(5);
 
-    private BrokerNode(ActorSystem system, BrokerSettings settings, IActorRef endpoint, string clusterId, DataDirLock dataDirLock)
+    private BrokerNode(ActorSystem system, BrokerSettings settings, IActorRef endpoint, string clusterId, DataDirLock dataDirLock, NodeListeners listeners)
     {
         System = system;
         Settings = settings;
         Endpoint = endpoint;
         ClusterId = clusterId;
         _dataDirLock = dataDirLock;
+        _listeners = listeners;
     }
 
     private readonly DataDirLock _dataDirLock;
+    private readonly NodeListeners _listeners;
 
     public ActorSystem System { get; }
 
@@ -66,24 +71,45 @@ public sealed class BrokerNode : IAsyncDisposable
     /// <summary>The address clients bootstrap from: <c>host:port</c> (the bound port).</summary>
     public string BootstrapAddress => $"{Settings.Host}:{Settings.Port}";
 
+    /// <summary>What the node's other listeners (the Kafka gateway) advertise, with their bound ports; empty without any.</summary>
+    public IReadOnlyList<AdvertisedListener> AdvertisedListeners => _listeners.Advertised;
+
     /// <summary>Starts a node from a fully assembled config (see <see cref="BrokerConfig.Build"/>).</summary>
-    public static async Task<BrokerNode> StartAsync(Config config, CancellationToken cancellationToken = default)
+    public static Task<BrokerNode> StartAsync(Config config, CancellationToken cancellationToken = default) =>
+        StartAsync(config, [], cancellationToken);
+
+    /// <summary>
+    /// Starts a node with listeners of other modules (the Kafka gateway): the node owns them from here on, binds them
+    /// before it joins, starts them once it is up and disposes them when it stops or fails to start.
+    /// </summary>
+    public static async Task<BrokerNode> StartAsync(Config config, IReadOnlyList<INodeListener> listeners, CancellationToken cancellationToken = default)
     {
-        var settings = BrokerSettings.Create(config.GetConfig("actorstream.broker"));
-        // Before anything in the data dir or the journal is touched: a second node process on this data dir stops here.
-        var dataDirLock = DataDirLock.Acquire(settings.DataDir);
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(listeners);
+        var nodeListeners = new NodeListeners(listeners);
         try
         {
-            return await StartLockedAsync(config, settings, dataDirLock, cancellationToken).ConfigureAwait(false);
+            var settings = BrokerSettings.Create(config.GetConfig("actorstream.broker"));
+            // Before anything in the data dir or the journal is touched: a second node process on this data dir stops here.
+            var dataDirLock = DataDirLock.Acquire(settings.DataDir);
+            try
+            {
+                return await StartLockedAsync(config, settings, dataDirLock, nodeListeners, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                dataDirLock.Dispose();
+                throw;
+            }
         }
         catch
         {
-            dataDirLock.Dispose();
+            await nodeListeners.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
 
-    private static async Task<BrokerNode> StartLockedAsync(Config config, BrokerSettings settings, DataDirLock dataDirLock, CancellationToken cancellationToken)
+    private static async Task<BrokerNode> StartLockedAsync(Config config, BrokerSettings settings, DataDirLock dataDirLock, NodeListeners listeners, CancellationToken cancellationToken)
     {
         var meta = MetaProperties.Read(settings.DataDir);
         if (meta is not null && meta.NodeId != settings.NodeId)
@@ -93,6 +119,7 @@ public sealed class BrokerNode : IAsyncDisposable
         }
 
         PortCheck.EnsureFree(settings.BindHost, NodePorts(settings));
+        listeners.Bind();
         JournalSettings.Parse(settings.Journal, settings.DataDir).Prepare();
 
         var system = ActorSystem.Create(SystemName, config);
@@ -141,6 +168,7 @@ public sealed class BrokerNode : IAsyncDisposable
                 DataDir = settings.DataDir,
                 AcceptEmptyDataDir = meta is null && settings.AcceptEmptyDataDir,
             };
+            registration.KafkaListeners.AddRange(listeners.Advertised.Select(l => new KafkaListener { Name = l.Name, Host = l.Host, Port = l.Port }));
             var registered = await RegisterAsync(controllerProxy, registration, settings.RequestTimeout, cancellationToken).ConfigureAwait(false);
             if (registered.ErrorCode != 0)
             {
@@ -172,8 +200,15 @@ public sealed class BrokerNode : IAsyncDisposable
             var endpoint = system.ActorOf(BrokerEndpoint.Props(settings, partitions, controllerProxy, groupCoordinatorProxy, replicaManager), "broker");
             // A node downed by the cluster terminates on its own: its data dir is free again once it has (termination
             // callbacks run before WhenTerminated completes).
-            system.RegisterOnTermination(dataDirLock.Dispose);
-            return new BrokerNode(system, settings, endpoint, registered.ClusterId, dataDirLock);
+            system.RegisterOnTermination(() =>
+            {
+                dataDirLock.Dispose();
+                // A downed node stops serving Kafka clients too (they reconnect to the others).
+                _ = listeners.DisposeAsync().AsTask();
+            });
+            var node = new BrokerNode(system, settings, endpoint, registered.ClusterId, dataDirLock, listeners);
+            listeners.Start(node);
+            return node;
         }
         catch
         {
@@ -216,7 +251,7 @@ public sealed class BrokerNode : IAsyncDisposable
         system.Log.Warning("The shard coordinator did not confirm this node's partition region within {0}; partitions are placed here once it does", timeout);
     }
 
-    /// <summary>Every port this node opens (checked before start; the Kafka gateway adds <c>kafka-port</c> here).</summary>
+    /// <summary>The ports the node itself opens, checked before start (an <see cref="INodeListener"/> binds its own sockets right after).</summary>
     private static IEnumerable<PortCheck.NodePort> NodePorts(BrokerSettings settings) => [new("port", settings.Port)];
 
     /// <summary>
@@ -255,6 +290,8 @@ public sealed class BrokerNode : IAsyncDisposable
     /// <summary>Leaves the cluster and stops the node cleanly (partition logs are closed with their clean-shutdown marker).</summary>
     public async Task StopAsync()
     {
+        // Kafka clients first: their connections close and they move to the other nodes while this one leaves.
+        await _listeners.DisposeAsync().ConfigureAwait(false);
         await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance).ConfigureAwait(false);
         await System.WhenTerminated.ConfigureAwait(false);
         _dataDirLock.Dispose();

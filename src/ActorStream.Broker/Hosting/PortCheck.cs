@@ -7,7 +7,8 @@ namespace ActorStream.Broker.Hosting;
 /// Fails fast, with one line naming the port, when another process listens on a port the node is about to open: the
 /// remote transport binds with address reuse, so a second node on the same port could otherwise start and silently
 /// share the port's connections. Port 0 (bind any free port) is never checked. Each listener the node opens adds its
-/// port to the list (the Akka.Remote port today; the Kafka gateway adds its own).
+/// port to the list (the Akka.Remote port); listeners that bind their own sockets before the node starts (the Kafka
+/// gateway, see <see cref="INodeListener"/>) report a taken port with <see cref="InUse"/>, in the same words.
 /// </summary>
 public static class PortCheck
 {
@@ -31,11 +32,21 @@ public static class PortCheck
             }
             catch (SocketException e)
             {
-                throw new PortInUseException(
-                    $"Port {port} on {host} (actorstream.broker.{name}) is not available ({e.SocketErrorCode}): is another node running there? Choose another port, or 0 for any free one",
-                    e);
+                throw InUse(host, port, $"actorstream.broker.{name}", e);
             }
         }
+    }
+
+    /// <summary>
+    /// The one-line error of a port the node cannot bind; <paramref name="what"/> names the setting (and listener) that
+    /// asked for it, e.g. <c>actorstream.broker.port</c> or <c>Kafka listener PLAINTEXT, actorstream.kafka.listeners</c>.
+    /// </summary>
+    public static PortInUseException InUse(string host, int port, string what, SocketException error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return new PortInUseException(
+            $"Port {port} on {host} ({what}) is not available ({error.SocketErrorCode}): is another node running there? Choose another port, or 0 for any free one",
+            error);
     }
 
     private static IPAddress Resolve(string host)

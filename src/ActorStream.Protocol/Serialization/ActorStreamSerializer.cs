@@ -50,6 +50,8 @@ public sealed class ActorStreamSerializer : SerializerWithStringManifest
         Register<Client.ReassignPartitionsRequest>("C30", Client.ReassignPartitionsRequest.Parser);
         Register<Client.ReassignPartitionResult>("C31", Client.ReassignPartitionResult.Parser);
         Register<Client.ReassignPartitionsResponse>("C32", Client.ReassignPartitionsResponse.Parser);
+        // K: what the Kafka gateway adds to the native protocol (its own letter, so other additions to C cannot clash).
+        Register<Client.KafkaListener>("K1", Client.KafkaListener.Parser);
         Register<Broker.PartitionAppend>("B1", Broker.PartitionAppend.Parser);
         Register<Broker.PartitionFetch>("B2", Broker.PartitionFetch.Parser);
         Register<Broker.PartitionListOffset>("B3", Broker.PartitionListOffset.Parser);

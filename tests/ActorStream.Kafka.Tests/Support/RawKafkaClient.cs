@@ -1,177 +1,117 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
-using System.Text;
+using ActorStream.Kafka.Protocol;
 
 namespace ActorStream.Kafka.Tests.Support;
 
-/// <summary>
-/// A few Kafka requests written byte by byte (non-flexible versions, request header v1, response header v0), for what
-/// a real client cannot be made to do: send a request to one chosen node (librdkafka sends CreateTopics to the
-/// controller it reads from Metadata) and read fields its API hides (Metadata's <c>controller_id</c>). Independent of
-/// the gateway's own codec on purpose.
-/// </summary>
-public sealed class RawKafkaClient : IAsyncDisposable
+/// <summary>A raw TCP client speaking Kafka frames byte by byte: what a real client sends, and what a broken one does.</summary>
+internal sealed class RawKafkaClient : IAsyncDisposable
 {
-    private readonly TcpClient _tcp;
-    private readonly NetworkStream _stream;
-    private int _correlationId;
+    /// <summary>Generous: other test processes share the two cores.</summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    private RawKafkaClient(TcpClient tcp)
+    private readonly TcpClient _client;
+    private readonly NetworkStream _stream;
+
+    private RawKafkaClient(TcpClient client)
     {
-        _tcp = tcp;
-        _stream = tcp.GetStream();
+        _client = client;
+        _stream = client.GetStream();
     }
 
-    public static async Task<RawKafkaClient> ConnectAsync(string host, int port, CancellationToken ct)
+    public Socket Socket => _client.Client;
+
+    public static async Task<RawKafkaClient> ConnectAsync(int port)
     {
-        var tcp = new TcpClient();
+        var client = new TcpClient { NoDelay = true };
+        await client.ConnectAsync("127.0.0.1", port);
+        return new RawKafkaClient(client);
+    }
+
+    /// <summary>A request frame: size, request header (v1, or v2 when <paramref name="headerVersion"/> says so), body.</summary>
+    public static byte[] Request(short apiKey, short apiVersion, int correlationId, ReadOnlySpan<byte> body, string? clientId = "raw-client", short headerVersion = 1)
+    {
+        var output = new System.Buffers.ArrayBufferWriter<byte>();
+        var writer = new KafkaWriter(output);
+        writer.WriteInt32(0);
+        new RequestHeader(apiKey, apiVersion, correlationId, clientId).Write(ref writer, headerVersion);
+        writer.WriteRaw(body);
+        var frame = output.WrittenSpan.ToArray();
+        BinaryPrimitives.WriteInt32BigEndian(frame, frame.Length - 4);
+        return frame;
+    }
+
+    public async Task SendAsync(ReadOnlyMemory<byte> bytes) => await _stream.WriteAsync(bytes);
+
+    public Task SendRequestAsync(short apiKey, short apiVersion, int correlationId, byte[] body, short headerVersion = 1) =>
+        SendAsync(Request(apiKey, apiVersion, correlationId, body, headerVersion: headerVersion));
+
+    /// <summary>The next response frame's bytes (after the size), or null when the broker closed the connection.</summary>
+    public async Task<byte[]?> ReadFrameAsync(TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? Timeout);
+        var prefix = new byte[4];
+        if (!await ReadExactlyAsync(prefix, cts.Token))
+        {
+            return null;
+        }
+
+        var size = BinaryPrimitives.ReadInt32BigEndian(prefix);
+        Assert.InRange(size, 4, 64 * 1024 * 1024);
+        var frame = new byte[size];
+        return await ReadExactlyAsync(frame, cts.Token) ? frame : throw new IOException("The broker closed the connection in the middle of a response");
+    }
+
+    /// <summary>Whether the broker closes the connection (reads end) without sending anything more.</summary>
+    public async Task<bool> IsClosedByBrokerAsync(TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? Timeout);
+        var buffer = new byte[1];
         try
         {
-            await tcp.ConnectAsync(host, port, ct);
-            return new RawKafkaClient(tcp);
+            return await _stream.ReadAsync(buffer, cts.Token) == 0;
         }
-        catch
+        catch (IOException)
         {
-            tcp.Dispose();
-            throw;
-        }
-    }
-
-    public sealed record Broker(int NodeId, string Host, int Port);
-
-    public sealed record Metadata(IReadOnlyList<Broker> Brokers, int ControllerId);
-
-    public sealed record CreatedTopic(string Name, short ErrorCode, string? ErrorMessage);
-
-    /// <summary>Metadata v1 for no topics: the brokers and the controller id.</summary>
-    public async Task<Metadata> MetadataAsync(CancellationToken ct)
-    {
-        var body = new Writer();
-        body.Int32(0); // topics: an empty array (null would mean all topics)
-        var reader = await SendAsync(apiKey: 3, version: 1, body, ct);
-        var brokers = new List<Broker>();
-        for (var i = reader.Int32(); i > 0; i--)
-        {
-            var nodeId = reader.Int32();
-            var host = reader.String()!;
-            var port = reader.Int32();
-            _ = reader.String(); // rack
-            brokers.Add(new Broker(nodeId, host, port));
-        }
-
-        return new Metadata(brokers, reader.Int32());
-    }
-
-    /// <summary>CreateTopics v2 for one topic (no assignments, no configs).</summary>
-    public async Task<CreatedTopic> CreateTopicAsync(string name, int partitions, short replicationFactor, int timeoutMs, CancellationToken ct)
-    {
-        var body = new Writer();
-        body.Int32(1);
-        body.String(name);
-        body.Int32(partitions);
-        body.Int16(replicationFactor);
-        body.Int32(0); // assignments
-        body.Int32(0); // configs
-        body.Int32(timeoutMs);
-        body.Bool(false); // validate_only
-        var reader = await SendAsync(apiKey: 19, version: 2, body, ct);
-        _ = reader.Int32(); // throttle_time_ms
-        var count = reader.Int32();
-        if (count != 1)
-        {
-            throw new InvalidDataException($"CreateTopics v2 answered {count} topics for one");
-        }
-
-        return new CreatedTopic(reader.String()!, reader.Int16(), reader.String());
-    }
-
-    private async Task<Reader> SendAsync(short apiKey, short version, Writer body, CancellationToken ct)
-    {
-        var correlationId = ++_correlationId;
-        var header = new Writer();
-        header.Int16(apiKey);
-        header.Int16(version);
-        header.Int32(correlationId);
-        header.String("actorstream-raw");
-        var frame = new Writer();
-        frame.Int32(header.Length + body.Length);
-        frame.Bytes(header.ToArray());
-        frame.Bytes(body.ToArray());
-        await _stream.WriteAsync(frame.ToArray(), ct);
-
-        var size = new byte[4];
-        await _stream.ReadExactlyAsync(size, ct);
-        var response = new byte[BinaryPrimitives.ReadInt32BigEndian(size)];
-        await _stream.ReadExactlyAsync(response, ct);
-        var reader = new Reader(response);
-        var answered = reader.Int32();
-        return answered == correlationId ? reader : throw new InvalidDataException($"Response to correlation id {answered}, expected {correlationId}");
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stream.DisposeAsync();
-        _tcp.Dispose();
-    }
-
-    private sealed class Writer
-    {
-        private readonly MemoryStream _buffer = new();
-
-        public int Length => (int)_buffer.Length;
-
-        public byte[] ToArray() => _buffer.ToArray();
-
-        public void Bytes(ReadOnlySpan<byte> bytes) => _buffer.Write(bytes);
-
-        public void Bool(bool value) => _buffer.WriteByte(value ? (byte)1 : (byte)0);
-
-        public void Int16(short value)
-        {
-            Span<byte> bytes = stackalloc byte[2];
-            BinaryPrimitives.WriteInt16BigEndian(bytes, value);
-            Bytes(bytes);
-        }
-
-        public void Int32(int value)
-        {
-            Span<byte> bytes = stackalloc byte[4];
-            BinaryPrimitives.WriteInt32BigEndian(bytes, value);
-            Bytes(bytes);
-        }
-
-        public void String(string value)
-        {
-            var bytes = Encoding.UTF8.GetBytes(value);
-            Int16(checked((short)bytes.Length));
-            Bytes(bytes);
+            // A reset: the broker closed while our bytes were still unread (e.g. a refused huge frame).
+            return true;
         }
     }
 
-    private sealed class Reader(byte[] bytes)
+    private async Task<bool> ReadExactlyAsync(byte[] buffer, CancellationToken cancellationToken)
     {
-        private int _position;
-
-        public short Int16() => BinaryPrimitives.ReadInt16BigEndian(Take(2));
-
-        public int Int32() => BinaryPrimitives.ReadInt32BigEndian(Take(4));
-
-        public string? String()
+        var read = 0;
+        while (read < buffer.Length)
         {
-            var length = Int16();
-            return length < 0 ? null : Encoding.UTF8.GetString(Take(length));
-        }
-
-        private ReadOnlySpan<byte> Take(int count)
-        {
-            if (_position + count > bytes.Length)
+            int n;
+            try
             {
-                throw new InvalidDataException($"Response truncated: {count} bytes wanted at {_position} of {bytes.Length}");
+                n = await _stream.ReadAsync(buffer.AsMemory(read), cancellationToken);
+            }
+            catch (IOException)
+            {
+                return false;
             }
 
-            var span = bytes.AsSpan(_position, count);
-            _position += count;
-            return span;
+            if (n == 0)
+            {
+                if (read == 0)
+                {
+                    return false;
+                }
+
+                throw new IOException($"The connection closed after {read} of {buffer.Length} bytes");
+            }
+
+            read += n;
         }
+
+        return true;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _client.Dispose();
+        return ValueTask.CompletedTask;
     }
 }

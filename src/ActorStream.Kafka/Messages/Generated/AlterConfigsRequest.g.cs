@@ -68,6 +68,10 @@ public sealed partial class AlterConfigsRequest : IKafkaMessage<AlterConfigsRequ
             var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
             unknownTags.WriteBefore(ref writer, int.MaxValue);
         }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"AlterConfigsRequest has tagged fields, which version {version} of AlterConfigsRequest cannot carry");
+        }
     }
 
     private static AlterConfigsRequest ReadFields(ref KafkaReader reader, short version)
@@ -132,6 +136,10 @@ public sealed partial class AlterConfigsRequest : IKafkaMessage<AlterConfigsRequ
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
             }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"AlterConfigsResource has tagged fields, which version {version} of AlterConfigsRequest cannot carry");
+            }
         }
 
         public static AlterConfigsResource Read(ref KafkaReader reader, short version)
@@ -189,6 +197,10 @@ public sealed partial class AlterConfigsRequest : IKafkaMessage<AlterConfigsRequ
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"AlterableConfig has tagged fields, which version {version} of AlterConfigsRequest cannot carry");
             }
         }
 

@@ -68,6 +68,10 @@ public sealed partial class AlterConfigsResponse : IKafkaMessage<AlterConfigsRes
             var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
             unknownTags.WriteBefore(ref writer, int.MaxValue);
         }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"AlterConfigsResponse has tagged fields, which version {version} of AlterConfigsResponse cannot carry");
+        }
     }
 
     private static AlterConfigsResponse ReadFields(ref KafkaReader reader, short version)
@@ -131,6 +135,10 @@ public sealed partial class AlterConfigsResponse : IKafkaMessage<AlterConfigsRes
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"AlterConfigsResourceResponse has tagged fields, which version {version} of AlterConfigsResponse cannot carry");
             }
         }
 

@@ -70,6 +70,10 @@ public sealed partial class ApiVersionsRequest : IKafkaMessage<ApiVersionsReques
             var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
             unknownTags.WriteBefore(ref writer, int.MaxValue);
         }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"ApiVersionsRequest has tagged fields, which version {version} of ApiVersionsRequest cannot carry");
+        }
     }
 
     private static ApiVersionsRequest ReadFields(ref KafkaReader reader, short version)

@@ -151,6 +151,10 @@ public sealed partial class ApiVersionsResponse : IKafkaMessage<ApiVersionsRespo
             }
             unknownTags.WriteBefore(ref writer, int.MaxValue);
         }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"ApiVersionsResponse has tagged fields, which version {version} of ApiVersionsResponse cannot carry");
+        }
     }
 
     private static ApiVersionsResponse ReadFields(ref KafkaReader reader, short version)
@@ -272,6 +276,10 @@ public sealed partial class ApiVersionsResponse : IKafkaMessage<ApiVersionsRespo
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
             }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"ApiVersion has tagged fields, which version {version} of ApiVersionsResponse cannot carry");
+            }
         }
 
         public static ApiVersion Read(ref KafkaReader reader, short version)
@@ -341,6 +349,10 @@ public sealed partial class ApiVersionsResponse : IKafkaMessage<ApiVersionsRespo
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"SupportedFeatureKey has tagged fields, which version {version} of ApiVersionsResponse cannot carry");
             }
         }
 
@@ -420,6 +432,10 @@ public sealed partial class ApiVersionsResponse : IKafkaMessage<ApiVersionsRespo
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"FinalizedFeatureKey has tagged fields, which version {version} of ApiVersionsResponse cannot carry");
             }
         }
 

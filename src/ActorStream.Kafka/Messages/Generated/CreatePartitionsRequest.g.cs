@@ -72,6 +72,10 @@ public sealed partial class CreatePartitionsRequest : IKafkaMessage<CreatePartit
             var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
             unknownTags.WriteBefore(ref writer, int.MaxValue);
         }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"CreatePartitionsRequest has tagged fields, which version {version} of CreatePartitionsRequest cannot carry");
+        }
     }
 
     private static CreatePartitionsRequest ReadFields(ref KafkaReader reader, short version)
@@ -144,6 +148,10 @@ public sealed partial class CreatePartitionsRequest : IKafkaMessage<CreatePartit
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
             }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"CreatePartitionsTopic has tagged fields, which version {version} of CreatePartitionsRequest cannot carry");
+            }
         }
 
         public static CreatePartitionsTopic Read(ref KafkaReader reader, short version)
@@ -201,6 +209,10 @@ public sealed partial class CreatePartitionsRequest : IKafkaMessage<CreatePartit
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"CreatePartitionsAssignment has tagged fields, which version {version} of CreatePartitionsRequest cannot carry");
             }
         }
 

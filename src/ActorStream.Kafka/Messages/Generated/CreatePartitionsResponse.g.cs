@@ -68,6 +68,10 @@ public sealed partial class CreatePartitionsResponse : IKafkaMessage<CreateParti
             var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
             unknownTags.WriteBefore(ref writer, int.MaxValue);
         }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"CreatePartitionsResponse has tagged fields, which version {version} of CreatePartitionsResponse cannot carry");
+        }
     }
 
     private static CreatePartitionsResponse ReadFields(ref KafkaReader reader, short version)
@@ -127,6 +131,10 @@ public sealed partial class CreatePartitionsResponse : IKafkaMessage<CreateParti
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"CreatePartitionsTopicResult has tagged fields, which version {version} of CreatePartitionsResponse cannot carry");
             }
         }
 

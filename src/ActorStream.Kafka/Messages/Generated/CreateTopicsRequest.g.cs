@@ -79,6 +79,10 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage<CreateTopicsRequ
             var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
             unknownTags.WriteBefore(ref writer, int.MaxValue);
         }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"CreateTopicsRequest has tagged fields, which version {version} of CreateTopicsRequest cannot carry");
+        }
     }
 
     private static CreateTopicsRequest ReadFields(ref KafkaReader reader, short version)
@@ -159,6 +163,10 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage<CreateTopicsRequ
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
             }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"CreatableTopic has tagged fields, which version {version} of CreateTopicsRequest cannot carry");
+            }
         }
 
         public static CreatableTopic Read(ref KafkaReader reader, short version)
@@ -236,6 +244,10 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage<CreateTopicsRequ
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
             }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"CreatableReplicaAssignment has tagged fields, which version {version} of CreateTopicsRequest cannot carry");
+            }
         }
 
         public static CreatableReplicaAssignment Read(ref KafkaReader reader, short version)
@@ -292,6 +304,10 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage<CreateTopicsRequ
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"CreatableTopicConfig has tagged fields, which version {version} of CreateTopicsRequest cannot carry");
             }
         }
 

@@ -71,6 +71,10 @@ public sealed partial class CreateTopicsResponse : IKafkaMessage<CreateTopicsRes
             var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
             unknownTags.WriteBefore(ref writer, int.MaxValue);
         }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"CreateTopicsResponse has tagged fields, which version {version} of CreateTopicsResponse cannot carry");
+        }
     }
 
     private static CreateTopicsResponse ReadFields(ref KafkaReader reader, short version)
@@ -192,6 +196,10 @@ public sealed partial class CreateTopicsResponse : IKafkaMessage<CreateTopicsRes
                     writer.WriteRaw(tagged.WrittenSpan);
                 }
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"CreatableTopicResult has tagged fields, which version {version} of CreateTopicsResponse cannot carry");
             }
         }
 
@@ -325,6 +333,10 @@ public sealed partial class CreateTopicsResponse : IKafkaMessage<CreateTopicsRes
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"CreatableTopicConfigs has tagged fields, which version {version} of CreateTopicsResponse cannot carry");
             }
         }
 

@@ -68,6 +68,10 @@ public sealed partial class DeleteRecordsRequest : IKafkaMessage<DeleteRecordsRe
             var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
             unknownTags.WriteBefore(ref writer, int.MaxValue);
         }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"DeleteRecordsRequest has tagged fields, which version {version} of DeleteRecordsRequest cannot carry");
+        }
     }
 
     private static DeleteRecordsRequest ReadFields(ref KafkaReader reader, short version)
@@ -128,6 +132,10 @@ public sealed partial class DeleteRecordsRequest : IKafkaMessage<DeleteRecordsRe
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
             }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"DeleteRecordsTopic has tagged fields, which version {version} of DeleteRecordsRequest cannot carry");
+            }
         }
 
         public static DeleteRecordsTopic Read(ref KafkaReader reader, short version)
@@ -184,6 +192,10 @@ public sealed partial class DeleteRecordsRequest : IKafkaMessage<DeleteRecordsRe
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"DeleteRecordsPartition has tagged fields, which version {version} of DeleteRecordsRequest cannot carry");
             }
         }
 

@@ -68,6 +68,10 @@ public sealed partial class DeleteRecordsResponse : IKafkaMessage<DeleteRecordsR
             var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
             unknownTags.WriteBefore(ref writer, int.MaxValue);
         }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"DeleteRecordsResponse has tagged fields, which version {version} of DeleteRecordsResponse cannot carry");
+        }
     }
 
     private static DeleteRecordsResponse ReadFields(ref KafkaReader reader, short version)
@@ -127,6 +131,10 @@ public sealed partial class DeleteRecordsResponse : IKafkaMessage<DeleteRecordsR
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"DeleteRecordsTopicResult has tagged fields, which version {version} of DeleteRecordsResponse cannot carry");
             }
         }
 
@@ -188,6 +196,10 @@ public sealed partial class DeleteRecordsResponse : IKafkaMessage<DeleteRecordsR
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"DeleteRecordsPartitionResult has tagged fields, which version {version} of DeleteRecordsResponse cannot carry");
             }
         }
 

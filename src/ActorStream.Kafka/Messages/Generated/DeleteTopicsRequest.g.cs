@@ -86,6 +86,10 @@ public sealed partial class DeleteTopicsRequest : IKafkaMessage<DeleteTopicsRequ
             var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
             unknownTags.WriteBefore(ref writer, int.MaxValue);
         }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"DeleteTopicsRequest has tagged fields, which version {version} of DeleteTopicsRequest cannot carry");
+        }
     }
 
     private static DeleteTopicsRequest ReadFields(ref KafkaReader reader, short version)
@@ -175,6 +179,10 @@ public sealed partial class DeleteTopicsRequest : IKafkaMessage<DeleteTopicsRequ
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"DeleteTopicState has tagged fields, which version {version} of DeleteTopicsRequest cannot carry");
             }
         }
 

@@ -71,6 +71,10 @@ public sealed partial class DeleteTopicsResponse : IKafkaMessage<DeleteTopicsRes
             var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
             unknownTags.WriteBefore(ref writer, int.MaxValue);
         }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"DeleteTopicsResponse has tagged fields, which version {version} of DeleteTopicsResponse cannot carry");
+        }
     }
 
     private static DeleteTopicsResponse ReadFields(ref KafkaReader reader, short version)
@@ -150,6 +154,10 @@ public sealed partial class DeleteTopicsResponse : IKafkaMessage<DeleteTopicsRes
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"DeletableTopicResult has tagged fields, which version {version} of DeleteTopicsResponse cannot carry");
             }
         }
 

@@ -91,6 +91,10 @@ public sealed partial class DescribeAclsRequest : IKafkaMessage<DescribeAclsRequ
             var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
             unknownTags.WriteBefore(ref writer, int.MaxValue);
         }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"DescribeAclsRequest has tagged fields, which version {version} of DescribeAclsRequest cannot carry");
+        }
     }
 
     private static DescribeAclsRequest ReadFields(ref KafkaReader reader, short version)

@@ -76,6 +76,10 @@ public sealed partial class DescribeAclsResponse : IKafkaMessage<DescribeAclsRes
             var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
             unknownTags.WriteBefore(ref writer, int.MaxValue);
         }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"DescribeAclsResponse has tagged fields, which version {version} of DescribeAclsResponse cannot carry");
+        }
     }
 
     private static DescribeAclsResponse ReadFields(ref KafkaReader reader, short version)
@@ -153,6 +157,10 @@ public sealed partial class DescribeAclsResponse : IKafkaMessage<DescribeAclsRes
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
             }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"DescribeAclsResource has tagged fields, which version {version} of DescribeAclsResponse cannot carry");
+            }
         }
 
         public static DescribeAclsResource Read(ref KafkaReader reader, short version)
@@ -222,6 +230,10 @@ public sealed partial class DescribeAclsResponse : IKafkaMessage<DescribeAclsRes
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"AclDescription has tagged fields, which version {version} of DescribeAclsResponse cannot carry");
             }
         }
 

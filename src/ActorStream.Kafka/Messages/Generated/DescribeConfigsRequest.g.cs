@@ -86,6 +86,10 @@ public sealed partial class DescribeConfigsRequest : IKafkaMessage<DescribeConfi
             var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
             unknownTags.WriteBefore(ref writer, int.MaxValue);
         }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"DescribeConfigsRequest has tagged fields, which version {version} of DescribeConfigsRequest cannot carry");
+        }
     }
 
     private static DescribeConfigsRequest ReadFields(ref KafkaReader reader, short version)
@@ -163,6 +167,10 @@ public sealed partial class DescribeConfigsRequest : IKafkaMessage<DescribeConfi
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"DescribeConfigsResource has tagged fields, which version {version} of DescribeConfigsRequest cannot carry");
             }
         }
 

@@ -68,6 +68,10 @@ public sealed partial class DescribeConfigsResponse : IKafkaMessage<DescribeConf
             var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
             unknownTags.WriteBefore(ref writer, int.MaxValue);
         }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"DescribeConfigsResponse has tagged fields, which version {version} of DescribeConfigsResponse cannot carry");
+        }
     }
 
     private static DescribeConfigsResponse ReadFields(ref KafkaReader reader, short version)
@@ -139,6 +143,10 @@ public sealed partial class DescribeConfigsResponse : IKafkaMessage<DescribeConf
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"DescribeConfigsResult has tagged fields, which version {version} of DescribeConfigsResponse cannot carry");
             }
         }
 
@@ -251,6 +259,10 @@ public sealed partial class DescribeConfigsResponse : IKafkaMessage<DescribeConf
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
             }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"DescribeConfigsResourceResult has tagged fields, which version {version} of DescribeConfigsResponse cannot carry");
+            }
         }
 
         public static DescribeConfigsResourceResult Read(ref KafkaReader reader, short version)
@@ -354,6 +366,10 @@ public sealed partial class DescribeConfigsResponse : IKafkaMessage<DescribeConf
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"DescribeConfigsSynonym has tagged fields, which version {version} of DescribeConfigsResponse cannot carry");
             }
         }
 

@@ -71,6 +71,10 @@ public sealed partial class DescribeLogDirsRequest : IKafkaMessage<DescribeLogDi
             var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
             unknownTags.WriteBefore(ref writer, int.MaxValue);
         }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"DescribeLogDirsRequest has tagged fields, which version {version} of DescribeLogDirsRequest cannot carry");
+        }
     }
 
     private static DescribeLogDirsRequest ReadFields(ref KafkaReader reader, short version)
@@ -129,6 +133,10 @@ public sealed partial class DescribeLogDirsRequest : IKafkaMessage<DescribeLogDi
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"DescribableLogDirTopic has tagged fields, which version {version} of DescribeLogDirsRequest cannot carry");
             }
         }
 

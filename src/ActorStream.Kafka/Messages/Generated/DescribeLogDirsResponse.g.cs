@@ -75,6 +75,10 @@ public sealed partial class DescribeLogDirsResponse : IKafkaMessage<DescribeLogD
             var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
             unknownTags.WriteBefore(ref writer, int.MaxValue);
         }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"DescribeLogDirsResponse has tagged fields, which version {version} of DescribeLogDirsResponse cannot carry");
+        }
     }
 
     private static DescribeLogDirsResponse ReadFields(ref KafkaReader reader, short version)
@@ -157,6 +161,10 @@ public sealed partial class DescribeLogDirsResponse : IKafkaMessage<DescribeLogD
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
             }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"DescribeLogDirsResult has tagged fields, which version {version} of DescribeLogDirsResponse cannot carry");
+            }
         }
 
         public static DescribeLogDirsResult Read(ref KafkaReader reader, short version)
@@ -226,6 +234,10 @@ public sealed partial class DescribeLogDirsResponse : IKafkaMessage<DescribeLogD
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
             }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"DescribeLogDirsTopic has tagged fields, which version {version} of DescribeLogDirsResponse cannot carry");
+            }
         }
 
         public static DescribeLogDirsTopic Read(ref KafkaReader reader, short version)
@@ -290,6 +302,10 @@ public sealed partial class DescribeLogDirsResponse : IKafkaMessage<DescribeLogD
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"DescribeLogDirsPartition has tagged fields, which version {version} of DescribeLogDirsResponse cannot carry");
             }
         }
 

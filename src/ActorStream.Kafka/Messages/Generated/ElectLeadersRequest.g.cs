@@ -86,6 +86,10 @@ public sealed partial class ElectLeadersRequest : IKafkaMessage<ElectLeadersRequ
             var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
             unknownTags.WriteBefore(ref writer, int.MaxValue);
         }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"ElectLeadersRequest has tagged fields, which version {version} of ElectLeadersRequest cannot carry");
+        }
     }
 
     private static ElectLeadersRequest ReadFields(ref KafkaReader reader, short version)
@@ -149,6 +153,10 @@ public sealed partial class ElectLeadersRequest : IKafkaMessage<ElectLeadersRequ
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"TopicPartitionsData has tagged fields, which version {version} of ElectLeadersRequest cannot carry");
             }
         }
 

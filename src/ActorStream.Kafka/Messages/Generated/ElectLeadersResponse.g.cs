@@ -79,6 +79,10 @@ public sealed partial class ElectLeadersResponse : IKafkaMessage<ElectLeadersRes
             var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
             unknownTags.WriteBefore(ref writer, int.MaxValue);
         }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"ElectLeadersResponse has tagged fields, which version {version} of ElectLeadersResponse cannot carry");
+        }
     }
 
     private static ElectLeadersResponse ReadFields(ref KafkaReader reader, short version)
@@ -143,6 +147,10 @@ public sealed partial class ElectLeadersResponse : IKafkaMessage<ElectLeadersRes
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
             }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"ReplicaElectionResult has tagged fields, which version {version} of ElectLeadersResponse cannot carry");
+            }
         }
 
         public static ReplicaElectionResult Read(ref KafkaReader reader, short version)
@@ -203,6 +211,10 @@ public sealed partial class ElectLeadersResponse : IKafkaMessage<ElectLeadersRes
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"PartitionResult has tagged fields, which version {version} of ElectLeadersResponse cannot carry");
             }
         }
 

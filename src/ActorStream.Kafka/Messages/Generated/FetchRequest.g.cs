@@ -92,6 +92,10 @@ public sealed partial class FetchRequest : IKafkaMessage<FetchRequest>
         {
             throw new KafkaProtocolException($"FetchRequest.ReplicaId cannot be sent in version {version} of FetchRequest");
         }
+        if (!(version >= 15) && ReplicaState is not null)
+        {
+            throw new KafkaProtocolException($"FetchRequest.ReplicaState cannot be sent in version {version} of FetchRequest");
+        }
         writer.WriteInt32(MaxWaitMs);
         writer.WriteInt32(MinBytes);
         if (version >= 3)
@@ -165,6 +169,10 @@ public sealed partial class FetchRequest : IKafkaMessage<FetchRequest>
                 writer.WriteRaw(tagged.WrittenSpan);
             }
             unknownTags.WriteBefore(ref writer, int.MaxValue);
+        }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"FetchRequest has tagged fields, which version {version} of FetchRequest cannot carry");
         }
     }
 
@@ -297,6 +305,10 @@ public sealed partial class FetchRequest : IKafkaMessage<FetchRequest>
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
             }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"ReplicaStateData has tagged fields, which version {version} of FetchRequest cannot carry");
+            }
         }
 
         public static ReplicaStateData Read(ref KafkaReader reader, short version)
@@ -360,6 +372,10 @@ public sealed partial class FetchRequest : IKafkaMessage<FetchRequest>
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"FetchTopic has tagged fields, which version {version} of FetchRequest cannot carry");
             }
         }
 
@@ -471,6 +487,10 @@ public sealed partial class FetchRequest : IKafkaMessage<FetchRequest>
                 }
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
             }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"FetchPartition has tagged fields, which version {version} of FetchRequest cannot carry");
+            }
         }
 
         public static FetchPartition Read(ref KafkaReader reader, short version)
@@ -561,6 +581,10 @@ public sealed partial class FetchRequest : IKafkaMessage<FetchRequest>
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"ForgottenTopic has tagged fields, which version {version} of FetchRequest cannot carry");
             }
         }
 

@@ -85,6 +85,10 @@ public sealed partial class FetchResponse : IKafkaMessage<FetchResponse>
         {
             element0.Write(ref writer, version);
         }
+        if (!(version >= 16) && NodeEndpoints is not { Count: 0 })
+        {
+            throw new KafkaProtocolException($"FetchResponse.NodeEndpoints cannot be sent in version {version} of FetchResponse");
+        }
         if (flexible)
         {
             var taggedCount = UnknownTaggedFields?.Count ?? 0;
@@ -109,6 +113,10 @@ public sealed partial class FetchResponse : IKafkaMessage<FetchResponse>
                 writer.WriteRaw(tagged.WrittenSpan);
             }
             unknownTags.WriteBefore(ref writer, int.MaxValue);
+        }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"FetchResponse has tagged fields, which version {version} of FetchResponse cannot carry");
         }
     }
 
@@ -217,6 +225,10 @@ public sealed partial class FetchResponse : IKafkaMessage<FetchResponse>
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
             }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"FetchableTopicResponse has tagged fields, which version {version} of FetchResponse cannot carry");
+            }
         }
 
         public static FetchableTopicResponse Read(ref KafkaReader reader, short version)
@@ -309,6 +321,18 @@ public sealed partial class FetchResponse : IKafkaMessage<FetchResponse>
             {
                 writer.WriteInt64(LogStartOffset);
             }
+            if (!(version >= 12) && DivergingEpoch is not null)
+            {
+                throw new KafkaProtocolException($"PartitionData.DivergingEpoch cannot be sent in version {version} of FetchResponse");
+            }
+            if (!(version >= 12) && CurrentLeader is not null)
+            {
+                throw new KafkaProtocolException($"PartitionData.CurrentLeader cannot be sent in version {version} of FetchResponse");
+            }
+            if (!(version >= 12) && SnapshotId is not null)
+            {
+                throw new KafkaProtocolException($"PartitionData.SnapshotId cannot be sent in version {version} of FetchResponse");
+            }
             if (version >= 4)
             {
                 if (AbortedTransactions is null)
@@ -381,6 +405,10 @@ public sealed partial class FetchResponse : IKafkaMessage<FetchResponse>
                     writer.WriteRaw(tagged.WrittenSpan);
                 }
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"PartitionData has tagged fields, which version {version} of FetchResponse cannot carry");
             }
         }
 
@@ -494,6 +522,10 @@ public sealed partial class FetchResponse : IKafkaMessage<FetchResponse>
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
             }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"EpochEndOffset has tagged fields, which version {version} of FetchResponse cannot carry");
+            }
         }
 
         public static EpochEndOffset Read(ref KafkaReader reader, short version)
@@ -558,6 +590,10 @@ public sealed partial class FetchResponse : IKafkaMessage<FetchResponse>
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
             }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"LeaderIdAndEpoch has tagged fields, which version {version} of FetchResponse cannot carry");
+            }
         }
 
         public static LeaderIdAndEpoch Read(ref KafkaReader reader, short version)
@@ -605,6 +641,10 @@ public sealed partial class FetchResponse : IKafkaMessage<FetchResponse>
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"SnapshotId has tagged fields, which version {version} of FetchResponse cannot carry");
             }
         }
 
@@ -663,6 +703,10 @@ public sealed partial class FetchResponse : IKafkaMessage<FetchResponse>
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"AbortedTransaction has tagged fields, which version {version} of FetchResponse cannot carry");
             }
         }
 
@@ -749,6 +793,10 @@ public sealed partial class FetchResponse : IKafkaMessage<FetchResponse>
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"NodeEndpoint has tagged fields, which version {version} of FetchResponse cannot carry");
             }
         }
 

@@ -93,6 +93,10 @@ public sealed partial class FindCoordinatorRequest : IKafkaMessage<FindCoordinat
             var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
             unknownTags.WriteBefore(ref writer, int.MaxValue);
         }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"FindCoordinatorRequest has tagged fields, which version {version} of FindCoordinatorRequest cannot carry");
+        }
     }
 
     private static FindCoordinatorRequest ReadFields(ref KafkaReader reader, short version)

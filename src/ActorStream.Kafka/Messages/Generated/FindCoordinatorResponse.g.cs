@@ -129,6 +129,10 @@ public sealed partial class FindCoordinatorResponse : IKafkaMessage<FindCoordina
             var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
             unknownTags.WriteBefore(ref writer, int.MaxValue);
         }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"FindCoordinatorResponse has tagged fields, which version {version} of FindCoordinatorResponse cannot carry");
+        }
     }
 
     private static FindCoordinatorResponse ReadFields(ref KafkaReader reader, short version)
@@ -264,6 +268,10 @@ public sealed partial class FindCoordinatorResponse : IKafkaMessage<FindCoordina
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"Coordinator has tagged fields, which version {version} of FindCoordinatorResponse cannot carry");
             }
         }
 

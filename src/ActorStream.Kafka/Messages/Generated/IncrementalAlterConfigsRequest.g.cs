@@ -68,6 +68,10 @@ public sealed partial class IncrementalAlterConfigsRequest : IKafkaMessage<Incre
             var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
             unknownTags.WriteBefore(ref writer, int.MaxValue);
         }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"IncrementalAlterConfigsRequest has tagged fields, which version {version} of IncrementalAlterConfigsRequest cannot carry");
+        }
     }
 
     private static IncrementalAlterConfigsRequest ReadFields(ref KafkaReader reader, short version)
@@ -132,6 +136,10 @@ public sealed partial class IncrementalAlterConfigsRequest : IKafkaMessage<Incre
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
             }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"AlterConfigsResource has tagged fields, which version {version} of IncrementalAlterConfigsRequest cannot carry");
+            }
         }
 
         public static AlterConfigsResource Read(ref KafkaReader reader, short version)
@@ -193,6 +201,10 @@ public sealed partial class IncrementalAlterConfigsRequest : IKafkaMessage<Incre
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"AlterableConfig has tagged fields, which version {version} of IncrementalAlterConfigsRequest cannot carry");
             }
         }
 

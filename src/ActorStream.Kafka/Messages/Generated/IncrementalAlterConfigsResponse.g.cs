@@ -68,6 +68,10 @@ public sealed partial class IncrementalAlterConfigsResponse : IKafkaMessage<Incr
             var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
             unknownTags.WriteBefore(ref writer, int.MaxValue);
         }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"IncrementalAlterConfigsResponse has tagged fields, which version {version} of IncrementalAlterConfigsResponse cannot carry");
+        }
     }
 
     private static IncrementalAlterConfigsResponse ReadFields(ref KafkaReader reader, short version)
@@ -131,6 +135,10 @@ public sealed partial class IncrementalAlterConfigsResponse : IKafkaMessage<Incr
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"AlterConfigsResourceResponse has tagged fields, which version {version} of IncrementalAlterConfigsResponse cannot carry");
             }
         }
 

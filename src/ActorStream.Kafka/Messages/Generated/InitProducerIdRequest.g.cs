@@ -86,6 +86,10 @@ public sealed partial class InitProducerIdRequest : IKafkaMessage<InitProducerId
             var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
             unknownTags.WriteBefore(ref writer, int.MaxValue);
         }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"InitProducerIdRequest has tagged fields, which version {version} of InitProducerIdRequest cannot carry");
+        }
     }
 
     private static InitProducerIdRequest ReadFields(ref KafkaReader reader, short version)

@@ -72,6 +72,10 @@ public sealed partial class InitProducerIdResponse : IKafkaMessage<InitProducerI
             var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
             unknownTags.WriteBefore(ref writer, int.MaxValue);
         }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"InitProducerIdResponse has tagged fields, which version {version} of InitProducerIdResponse cannot carry");
+        }
     }
 
     private static InitProducerIdResponse ReadFields(ref KafkaReader reader, short version)

@@ -86,6 +86,10 @@ public sealed partial class ListOffsetsRequest : IKafkaMessage<ListOffsetsReques
             var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
             unknownTags.WriteBefore(ref writer, int.MaxValue);
         }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"ListOffsetsRequest has tagged fields, which version {version} of ListOffsetsRequest cannot carry");
+        }
     }
 
     private static ListOffsetsRequest ReadFields(ref KafkaReader reader, short version)
@@ -153,6 +157,10 @@ public sealed partial class ListOffsetsRequest : IKafkaMessage<ListOffsetsReques
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"ListOffsetsTopic has tagged fields, which version {version} of ListOffsetsRequest cannot carry");
             }
         }
 
@@ -228,6 +236,10 @@ public sealed partial class ListOffsetsRequest : IKafkaMessage<ListOffsetsReques
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"ListOffsetsPartition has tagged fields, which version {version} of ListOffsetsRequest cannot carry");
             }
         }
 

@@ -71,6 +71,10 @@ public sealed partial class ListOffsetsResponse : IKafkaMessage<ListOffsetsRespo
             var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
             unknownTags.WriteBefore(ref writer, int.MaxValue);
         }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"ListOffsetsResponse has tagged fields, which version {version} of ListOffsetsResponse cannot carry");
+        }
     }
 
     private static ListOffsetsResponse ReadFields(ref KafkaReader reader, short version)
@@ -133,6 +137,10 @@ public sealed partial class ListOffsetsResponse : IKafkaMessage<ListOffsetsRespo
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"ListOffsetsTopicResponse has tagged fields, which version {version} of ListOffsetsResponse cannot carry");
             }
         }
 
@@ -237,6 +245,10 @@ public sealed partial class ListOffsetsResponse : IKafkaMessage<ListOffsetsRespo
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"ListOffsetsPartitionResponse has tagged fields, which version {version} of ListOffsetsResponse cannot carry");
             }
         }
 

@@ -108,6 +108,10 @@ public sealed partial class MetadataRequest : IKafkaMessage<MetadataRequest>
             var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
             unknownTags.WriteBefore(ref writer, int.MaxValue);
         }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"MetadataRequest has tagged fields, which version {version} of MetadataRequest cannot carry");
+        }
     }
 
     private static MetadataRequest ReadFields(ref KafkaReader reader, short version)
@@ -184,6 +188,10 @@ public sealed partial class MetadataRequest : IKafkaMessage<MetadataRequest>
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"MetadataRequestTopic has tagged fields, which version {version} of MetadataRequest cannot carry");
             }
         }
 

@@ -104,6 +104,10 @@ public sealed partial class MetadataResponse : IKafkaMessage<MetadataResponse>
             var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
             unknownTags.WriteBefore(ref writer, int.MaxValue);
         }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"MetadataResponse has tagged fields, which version {version} of MetadataResponse cannot carry");
+        }
     }
 
     private static MetadataResponse ReadFields(ref KafkaReader reader, short version)
@@ -200,6 +204,10 @@ public sealed partial class MetadataResponse : IKafkaMessage<MetadataResponse>
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
             }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"MetadataResponseBroker has tagged fields, which version {version} of MetadataResponse cannot carry");
+            }
         }
 
         public static MetadataResponseBroker Read(ref KafkaReader reader, short version)
@@ -288,6 +296,10 @@ public sealed partial class MetadataResponse : IKafkaMessage<MetadataResponse>
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"MetadataResponseTopic has tagged fields, which version {version} of MetadataResponse cannot carry");
             }
         }
 
@@ -396,6 +408,10 @@ public sealed partial class MetadataResponse : IKafkaMessage<MetadataResponse>
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"MetadataResponsePartition has tagged fields, which version {version} of MetadataResponse cannot carry");
             }
         }
 

@@ -71,6 +71,10 @@ public sealed partial class OffsetForLeaderEpochRequest : IKafkaMessage<OffsetFo
             var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
             unknownTags.WriteBefore(ref writer, int.MaxValue);
         }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"OffsetForLeaderEpochRequest has tagged fields, which version {version} of OffsetForLeaderEpochRequest cannot carry");
+        }
     }
 
     private static OffsetForLeaderEpochRequest ReadFields(ref KafkaReader reader, short version)
@@ -133,6 +137,10 @@ public sealed partial class OffsetForLeaderEpochRequest : IKafkaMessage<OffsetFo
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"OffsetForLeaderTopic has tagged fields, which version {version} of OffsetForLeaderEpochRequest cannot carry");
             }
         }
 
@@ -197,6 +205,10 @@ public sealed partial class OffsetForLeaderEpochRequest : IKafkaMessage<OffsetFo
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"OffsetForLeaderPartition has tagged fields, which version {version} of OffsetForLeaderEpochRequest cannot carry");
             }
         }
 

@@ -71,6 +71,10 @@ public sealed partial class OffsetForLeaderEpochResponse : IKafkaMessage<OffsetF
             var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
             unknownTags.WriteBefore(ref writer, int.MaxValue);
         }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"OffsetForLeaderEpochResponse has tagged fields, which version {version} of OffsetForLeaderEpochResponse cannot carry");
+        }
     }
 
     private static OffsetForLeaderEpochResponse ReadFields(ref KafkaReader reader, short version)
@@ -133,6 +137,10 @@ public sealed partial class OffsetForLeaderEpochResponse : IKafkaMessage<OffsetF
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"OffsetForLeaderTopicResult has tagged fields, which version {version} of OffsetForLeaderEpochResponse cannot carry");
             }
         }
 
@@ -201,6 +209,10 @@ public sealed partial class OffsetForLeaderEpochResponse : IKafkaMessage<OffsetF
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"EpochEndOffset has tagged fields, which version {version} of OffsetForLeaderEpochResponse cannot carry");
             }
         }
 

@@ -83,6 +83,10 @@ public sealed partial class ProduceRequest : IKafkaMessage<ProduceRequest>
             var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
             unknownTags.WriteBefore(ref writer, int.MaxValue);
         }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"ProduceRequest has tagged fields, which version {version} of ProduceRequest cannot carry");
+        }
     }
 
     private static ProduceRequest ReadFields(ref KafkaReader reader, short version)
@@ -148,6 +152,10 @@ public sealed partial class ProduceRequest : IKafkaMessage<ProduceRequest>
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
             }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"TopicProduceData has tagged fields, which version {version} of ProduceRequest cannot carry");
+            }
         }
 
         public static TopicProduceData Read(ref KafkaReader reader, short version)
@@ -204,6 +212,10 @@ public sealed partial class ProduceRequest : IKafkaMessage<ProduceRequest>
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"PartitionProduceData has tagged fields, which version {version} of ProduceRequest cannot carry");
             }
         }
 

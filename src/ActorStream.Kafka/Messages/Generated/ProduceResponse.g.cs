@@ -67,6 +67,10 @@ public sealed partial class ProduceResponse : IKafkaMessage<ProduceResponse>
         {
             writer.WriteInt32(ThrottleTimeMs);
         }
+        if (!(version >= 10) && NodeEndpoints is not { Count: 0 })
+        {
+            throw new KafkaProtocolException($"ProduceResponse.NodeEndpoints cannot be sent in version {version} of ProduceResponse");
+        }
         if (flexible)
         {
             var taggedCount = UnknownTaggedFields?.Count ?? 0;
@@ -91,6 +95,10 @@ public sealed partial class ProduceResponse : IKafkaMessage<ProduceResponse>
                 writer.WriteRaw(tagged.WrittenSpan);
             }
             unknownTags.WriteBefore(ref writer, int.MaxValue);
+        }
+        else if (UnknownTaggedFields is { Count: > 0 })
+        {
+            throw new KafkaProtocolException($"ProduceResponse has tagged fields, which version {version} of ProduceResponse cannot carry");
         }
     }
 
@@ -181,6 +189,10 @@ public sealed partial class ProduceResponse : IKafkaMessage<ProduceResponse>
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
             }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"TopicProduceResponse has tagged fields, which version {version} of ProduceResponse cannot carry");
+            }
         }
 
         public static TopicProduceResponse Read(ref KafkaReader reader, short version)
@@ -269,6 +281,10 @@ public sealed partial class ProduceResponse : IKafkaMessage<ProduceResponse>
             {
                 writer.WriteNullableString(ErrorMessage, flexible);
             }
+            if (!(version >= 10) && CurrentLeader is not null)
+            {
+                throw new KafkaProtocolException($"PartitionProduceResponse.CurrentLeader cannot be sent in version {version} of ProduceResponse");
+            }
             if (flexible)
             {
                 var taggedCount = UnknownTaggedFields?.Count ?? 0;
@@ -289,6 +305,10 @@ public sealed partial class ProduceResponse : IKafkaMessage<ProduceResponse>
                     writer.WriteRaw(tagged.WrittenSpan);
                 }
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"PartitionProduceResponse has tagged fields, which version {version} of ProduceResponse cannot carry");
             }
         }
 
@@ -391,6 +411,10 @@ public sealed partial class ProduceResponse : IKafkaMessage<ProduceResponse>
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
             }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"BatchIndexAndErrorMessage has tagged fields, which version {version} of ProduceResponse cannot carry");
+            }
         }
 
         public static BatchIndexAndErrorMessage Read(ref KafkaReader reader, short version)
@@ -454,6 +478,10 @@ public sealed partial class ProduceResponse : IKafkaMessage<ProduceResponse>
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"LeaderIdAndEpoch has tagged fields, which version {version} of ProduceResponse cannot carry");
             }
         }
 
@@ -540,6 +568,10 @@ public sealed partial class ProduceResponse : IKafkaMessage<ProduceResponse>
                 writer.WriteUnsignedVarint((uint)taggedCount);
                 var unknownTags = new UnknownTaggedFieldsWriter(UnknownTaggedFields);
                 unknownTags.WriteBefore(ref writer, int.MaxValue);
+            }
+            else if (UnknownTaggedFields is { Count: > 0 })
+            {
+                throw new KafkaProtocolException($"NodeEndpoint has tagged fields, which version {version} of ProduceResponse cannot carry");
             }
         }
 

@@ -1,0 +1,34 @@
+namespace ActorStream.Kafka.Apis;
+
+/// <summary>
+/// The handler list: every Kafka API the gateway serves, one line per API key. ApiVersions advertises exactly these
+/// (key, min and max version); a request for any other key closes the connection, as Kafka does.
+/// </summary>
+internal static class KafkaApis
+{
+    public static IReadOnlyList<KafkaApi> All { get; } =
+    [
+        new Api18ApiVersions(),
+    ];
+
+    private static readonly KafkaApi?[] ByKey = Index(All);
+
+    /// <summary>The handler of <paramref name="apiKey"/>, or null when the gateway does not serve it.</summary>
+    public static KafkaApi? Find(short apiKey) => apiKey >= 0 && apiKey < ByKey.Length ? ByKey[apiKey] : null;
+
+    private static KafkaApi?[] Index(IReadOnlyList<KafkaApi> apis)
+    {
+        var byKey = new KafkaApi?[apis.Count == 0 ? 0 : apis.Max(a => a.Key) + 1];
+        foreach (var api in apis)
+        {
+            if (byKey[api.Key] is not null)
+            {
+                throw new InvalidOperationException($"Two handlers for Kafka API key {api.Key}");
+            }
+
+            byKey[api.Key] = api;
+        }
+
+        return byKey;
+    }
+}
