@@ -26,6 +26,18 @@ public sealed class KafkaNodeFixtureSpec(KafkaNode node, ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task The_node_must_accept_Kafka_connections_at_its_Kafka_bootstrap_address()
+    {
+        Assert.True(node.Process.HasKafkaListener, node.Output());
+        Assert.NotEqual(node.Process.NativePort, node.KafkaPort);
+        using var tcp = new System.Net.Sockets.TcpClient();
+
+        await tcp.ConnectAsync("127.0.0.1", node.KafkaPort);
+
+        Assert.Equal($"127.0.0.1:{node.KafkaPort}", node.KafkaBootstrap);
+    }
+
+    [Fact]
     public async Task Kcat_must_run_and_report_its_librdkafka()
     {
         var result = await Kcat.RunOkAsync(["-V"]);

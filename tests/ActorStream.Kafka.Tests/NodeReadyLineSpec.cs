@@ -39,6 +39,15 @@ public sealed class NodeReadyLineSpec
     }
 
     [Fact]
+    public void A_ready_line_with_kafka_off_must_give_no_listener()
+    {
+        var line = NodeReadyLine.Parse("ActorStream node 0 of cluster c is up: bootstrap 127.0.0.1:4053, kafka off, data /d, journal sqlite:/d/metadata.db");
+
+        Assert.Equal("127.0.0.1:4053", line.NativeBootstrap);
+        Assert.Empty(line.KafkaListeners);
+    }
+
+    [Fact]
     public void Output_without_a_ready_line_must_be_refused()
     {
         Assert.Throws<FormatException>(() => NodeReadyLine.Parse("error: Failed to acquire lock on file .lock"));

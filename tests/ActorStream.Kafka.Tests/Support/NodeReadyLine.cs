@@ -12,7 +12,7 @@ public sealed record KafkaListenerAddress(string Name, string Host, int Port)
 /// <summary>
 /// A node's ready line, <c>ActorStream node N of cluster C is up: bootstrap HOST:PORT, kafka PLAINTEXT://HOST:KPORT, data ...,
 /// journal ...</c> (several listeners separated by spaces: <c>kafka INTERNAL://n0:19092 EXTERNAL://localhost:9092</c>;
-/// no <c>kafka</c> part when the node runs no gateway).
+/// <c>kafka off</c> when the node runs no gateway; older nodes printed no <c>kafka</c> part).
 /// </summary>
 public sealed partial record NodeReadyLine(int NodeId, string ClusterId, string NativeBootstrap, IReadOnlyList<KafkaListenerAddress> KafkaListeners)
 {
@@ -28,7 +28,7 @@ public sealed partial record NodeReadyLine(int NodeId, string ClusterId, string 
         }
 
         var listeners = new List<KafkaListenerAddress>();
-        if (match.Groups["listeners"].Success)
+        if (match.Groups["listeners"] is { Success: true, Value: not "off" })
         {
             foreach (var listener in match.Groups["listeners"].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             {
