@@ -54,7 +54,7 @@ bootstrap="127.0.0.1:${ports[0]},127.0.0.1:${ports[1]},127.0.0.1:${ports[2]}"
 
 start_node() {
   local id="$1"
-  dotnet "$dll" node start --node-id "$id" --port "${ports[$id]}" --data "$work/node-$id" \
+  dotnet "$dll" node start --node-id "$id" --port "${ports[$id]}" --kafka-port 0 --data "$work/node-$id" \
     --journal "sqlite:$work/journal.db" "${seeds[@]}" > "$work/node-$id.log" 2>&1 &
   pids+=("$!")
 }

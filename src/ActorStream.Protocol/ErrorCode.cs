@@ -35,6 +35,7 @@ public enum ErrorCode : short
     RebalanceInProgress = 27,
     InvalidCommitOffsetSize = 28,
     InvalidTimestamp = 32,
+    UnsupportedVersion = 35,
     InvalidPartitions = 37,
     InvalidReplicationFactor = 38,
     InvalidReplicaAssignment = 39,
@@ -46,15 +47,26 @@ public enum ErrorCode : short
     DuplicateSequenceNumber = 46,
     InvalidProducerEpoch = 47,
     InvalidProducerIdMapping = 49,
+    /// <summary>Kafka's TRANSACTIONAL_ID_AUTHORIZATION_FAILED: what the Kafka gateway answers a transactional producer (no transactions yet).</summary>
+    TransactionalIdAuthorizationFailed = 53,
     KafkaStorageError = 56,
     LogDirNotFound = 57,
     UnknownProducerId = 59,
     FencedLeaderEpoch = 74,
     UnknownLeaderEpoch = 75,
+    UnsupportedCompressionType = 76,
+    /// <summary>Kafka's FETCH_SESSION_ID_NOT_FOUND: the Kafka gateway keeps no fetch sessions (KIP-227).</summary>
+    FetchSessionIdNotFound = 70,
     /// <summary>Kafka's INVALID_UPDATE_VERSION: an AlterPartition based on a stale partition epoch.</summary>
     InvalidUpdateVersion = 108,
     OffsetNotAvailable = 78,
     MemberIdRequired = 79,
+    /// <summary>Kafka's PREFERRED_LEADER_NOT_AVAILABLE: the preferred replica is down or out of the ISR.</summary>
+    PreferredLeaderNotAvailable = 80,
+    /// <summary>Kafka's ELIGIBLE_LEADERS_NOT_AVAILABLE.</summary>
+    EligibleLeadersNotAvailable = 83,
+    /// <summary>Kafka's ELECTION_NOT_NEEDED: the preferred replica already leads.</summary>
+    ElectionNotNeeded = 84,
     GroupIdNotFound = 69,
     NonEmptyGroup = 68,
     TopicAlreadyExists = 36,

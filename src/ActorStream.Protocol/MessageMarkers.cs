@@ -42,6 +42,68 @@ namespace ActorStream.Protocol.Client
     public sealed partial class ReassignPartitionResult : IActorStreamMessage;
 
     public sealed partial class ReassignPartitionsResponse : IActorStreamMessage;
+
+    public sealed partial class DescribeConfigsResource : IActorStreamMessage;
+
+    public sealed partial class DescribeConfigsRequest : IActorStreamMessage;
+
+    public sealed partial class ConfigSynonym : IActorStreamMessage;
+
+    public sealed partial class DescribeConfigsEntry : IActorStreamMessage;
+
+    public sealed partial class DescribeConfigsResult : IActorStreamMessage;
+
+    public sealed partial class DescribeConfigsResponse : IActorStreamMessage;
+
+    public sealed partial class AlterableConfig : IActorStreamMessage;
+
+    public sealed partial class AlterConfigsResource : IActorStreamMessage;
+
+    public sealed partial class AlterConfigsRequest : IActorStreamMessage;
+
+    public sealed partial class AlterConfigsResult : IActorStreamMessage;
+
+    public sealed partial class AlterConfigsResponse : IActorStreamMessage;
+
+    public sealed partial class DeleteRecordsPartition : IActorStreamMessage;
+
+    public sealed partial class DeleteRecordsRequest : IActorStreamMessage;
+
+    public sealed partial class DeleteRecordsPartitionResult : IActorStreamMessage;
+
+    public sealed partial class DeleteRecordsResponse : IActorStreamMessage;
+
+    public sealed partial class OffsetForLeaderEpochPartition : IActorStreamMessage;
+
+    public sealed partial class OffsetForLeaderEpochRequest : IActorStreamMessage;
+
+    public sealed partial class OffsetForLeaderEpochPartitionResult : IActorStreamMessage;
+
+    public sealed partial class OffsetForLeaderEpochResponse : IActorStreamMessage;
+
+    public sealed partial class DescribeLogDirsTopic : IActorStreamMessage;
+
+    public sealed partial class DescribeLogDirsRequest : IActorStreamMessage;
+
+    public sealed partial class LogDirPartition : IActorStreamMessage;
+
+    public sealed partial class DescribeLogDirsResponse : IActorStreamMessage;
+
+    public sealed partial class ListPartitionReassignmentsTopic : IActorStreamMessage;
+
+    public sealed partial class ListPartitionReassignmentsRequest : IActorStreamMessage;
+
+    public sealed partial class OngoingPartitionReassignment : IActorStreamMessage;
+
+    public sealed partial class ListPartitionReassignmentsResponse : IActorStreamMessage;
+
+    public sealed partial class ElectLeadersPartitions : IActorStreamMessage;
+
+    public sealed partial class ElectLeadersRequest : IActorStreamMessage;
+
+    public sealed partial class ElectLeadersPartitionResult : IActorStreamMessage;
+
+    public sealed partial class ElectLeadersResponse : IActorStreamMessage;
 }
 
 namespace ActorStream.Protocol.Broker
@@ -94,6 +156,18 @@ namespace ActorStream.Protocol.Broker
     public sealed partial class ReplicaLogLostResult : IActorStreamMessage;
 
     public sealed partial class PartitionHistoryTruncated : IActorStreamMessage;
+
+    public sealed partial class TopicConfigsChanged : IActorStreamMessage;
+
+    public sealed partial class PartitionConfigsChanged : IActorStreamMessage;
+
+    public sealed partial class PartitionDeleteRecords : IActorStreamMessage;
+
+    public sealed partial class PartitionDeleteRecordsResult : IActorStreamMessage;
+
+    public sealed partial class PartitionOffsetForLeaderEpoch : IActorStreamMessage;
+
+    public sealed partial class PartitionOffsetForLeaderEpochResult : IActorStreamMessage;
 }
 
 namespace ActorStream.Protocol.Group

@@ -45,6 +45,26 @@ public class AdminSpec(NoAutoCreateBrokerFixture broker)
     }
 
     [Fact]
+    public async Task Topic_configs_must_be_altered_and_described_with_their_sources()
+    {
+        await using var admin = new AdminClient(new AdminConfig { BootstrapServers = broker.Bootstrap });
+        var topic = BrokerFixture.UniqueTopic("configs");
+        await admin.CreateTopicsAsync(topic, 1, 1, new Dictionary<string, string> { ["retention.ms"] = "3600000" });
+
+        await admin.AlterTopicConfigsAsync(topic, new Dictionary<string, string?> { ["retention.ms"] = null, ["retention.bytes"] = "1000000" });
+        var configs = (await admin.DescribeTopicConfigsAsync(topic)).ToDictionary(c => c.Name);
+        Assert.Equal(new ConfigEntry("retention.bytes", "1000000", ConfigSource.TopicConfig, false), configs["retention.bytes"]);
+        Assert.NotEqual(ConfigSource.TopicConfig, configs["retention.ms"].Source);
+        Assert.Equal("604800000", configs["retention.ms"].Value);
+
+        var bad = await Assert.ThrowsAsync<ActorStreamException>(() => admin.AlterTopicConfigsAsync(topic, new Dictionary<string, string?> { ["no.such.config"] = "1" }));
+        Assert.Equal(ErrorCode.InvalidConfig, bad.ErrorCode);
+        Assert.Contains("no.such.config", bad.Message, StringComparison.Ordinal);
+        var unknown = await Assert.ThrowsAsync<ActorStreamException>(() => admin.DescribeTopicConfigsAsync("no-such-topic"));
+        Assert.Equal(ErrorCode.UnknownTopicOrPartition, unknown.ErrorCode);
+    }
+
+    [Fact]
     public async Task An_invalid_topic_name_must_fail_with_INVALID_TOPIC_EXCEPTION()
     {
         await using var admin = new AdminClient(new AdminConfig { BootstrapServers = broker.Bootstrap });

@@ -59,7 +59,6 @@ public sealed class DockerComposeSpec
             var environment = node.Environment();
             var host = environment.GetValueOrDefault("ACTORSTREAM_HOST");
             var port = Option(command, "--port");
-            var kafkaPort = Option(command, "--kafka-port");
             Assert.Equal(name, host);
             Assert.Equal("/data", Option(command, "--data"));
             Assert.StartsWith("postgres:Host=postgres;", environment.GetValueOrDefault("ACTORSTREAM_JOURNAL"), StringComparison.Ordinal);
@@ -70,7 +69,6 @@ public sealed class DockerComposeSpec
             // The advertised port is the published host port: a node drops messages not addressed to its own address.
             var published = node.PublishedPorts();
             Assert.Equal(port, published.GetValueOrDefault(port));
-            Assert.Equal(kafkaPort, published.GetValueOrDefault(kafkaPort));
             Assert.Equal("docker/Dockerfile", node.Scalar("build", "dockerfile"));
         }
 
@@ -81,6 +79,46 @@ public sealed class DockerComposeSpec
             Assert.Equal(endpoints, seedList);
         }
     }
+
+    [Fact]
+    public async Task Every_node_has_an_internal_Kafka_listener_by_service_name_and_an_external_one_on_its_published_port()
+    {
+        var services = await ConfigServicesAsync();
+        var externalPorts = new List<string>();
+        foreach (var name in Nodes)
+        {
+            var node = services[name];
+            var command = node.ListItems("command");
+            Assert.Empty(Options(command, "--kafka-port"));
+            var listeners = Listeners(Option(command, "--kafka-listeners"));
+            var advertised = Listeners(Option(command, "--kafka-advertised-listeners"));
+            Assert.Equal(["EXTERNAL", "INTERNAL"], listeners.Keys.Order(StringComparer.Ordinal));
+            Assert.Equal(["EXTERNAL", "INTERNAL"], advertised.Keys.Order(StringComparer.Ordinal));
+
+            // Both bind every interface of the container (empty host: ACTORSTREAM_BIND_HOST, 0.0.0.0).
+            Assert.All(listeners.Values, l => Assert.Equal("", l.Host));
+            // Other containers dial the service name on the internal port, which is not published.
+            Assert.Equal((name, listeners["INTERNAL"].Port), advertised["INTERNAL"]);
+            var published = node.PublishedPorts();
+            Assert.False(published.ContainsKey(listeners["INTERNAL"].Port), $"{name} publishes its internal Kafka port");
+            // Clients on the Docker host dial localhost on the published port, which is the listener's own port.
+            var external = listeners["EXTERNAL"].Port;
+            Assert.Equal(("localhost", external), advertised["EXTERNAL"]);
+            Assert.Equal(external, published.GetValueOrDefault(external));
+            externalPorts.Add(external);
+        }
+
+        Assert.Equal(["9092", "9093", "9094"], externalPorts);
+    }
+
+    /// <summary>Kafka's listener syntax, <c>NAME://host:port,...</c>, by name.</summary>
+    private static Dictionary<string, (string Host, string Port)> Listeners(string value) =>
+        value.Split(',').Select(entry =>
+        {
+            var match = Regex.Match(entry, "^([A-Z]+)://([^:]*):([0-9]+)$");
+            Assert.True(match.Success, $"'{entry}' is not NAME://host:port");
+            return (match.Groups[1].Value, (match.Groups[2].Value, match.Groups[3].Value));
+        }).ToDictionary(e => e.Item1, e => e.Item2, StringComparer.Ordinal);
 
     [Fact]
     public async Task Every_node_binds_every_interface_and_advertises_its_service_name()

@@ -28,6 +28,8 @@ public sealed partial class ClusterController
         partition.TargetReplicas.AddRange(e.TargetReplicas);
         partition.Replicas.Clear();
         partition.Replicas.AddRange(e.TargetReplicas.Concat(old.Where(r => !e.TargetReplicas.Contains(r))));
+        partition.AddingReplicas.Clear();
+        partition.AddingReplicas.AddRange(e.TargetReplicas.Where(r => !old.Contains(r)));
         partition.PartitionEpoch++;
     }
 
@@ -45,7 +47,35 @@ public sealed partial class ClusterController
         partition.Isr.Clear();
         partition.Isr.AddRange(isr.Count > 0 ? isr : target.Take(1));
         partition.TargetReplicas.Clear();
+        partition.AddingReplicas.Clear();
         partition.PartitionEpoch++;
+    }
+
+    /// <summary>Kafka's ListPartitionReassignments: the reassignments still running, optionally only of the given partitions.</summary>
+    private void HandleListPartitionReassignments(ListPartitionReassignmentsRequest request)
+    {
+        var wanted = request.Topics.Count == 0 ? null : request.Topics.GroupBy(t => t.Topic, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.SelectMany(t => t.Partitions).ToHashSet(), StringComparer.Ordinal);
+        var response = new ListPartitionReassignmentsResponse();
+        foreach (var topic in _topics.Values.OrderBy(t => t.Name, StringComparer.Ordinal))
+        {
+            HashSet<int>? partitions = null;
+            if (wanted is not null && !wanted.TryGetValue(topic.Name, out partitions))
+            {
+                continue;
+            }
+
+            foreach (var partition in topic.Partitions.Where(p => p.TargetReplicas.Count > 0 && (partitions is null || partitions.Count == 0 || partitions.Contains(p.Partition))))
+            {
+                var ongoing = new OngoingPartitionReassignment { Topic = topic.Name, Partition = partition.Partition };
+                ongoing.Replicas.AddRange(partition.Replicas);
+                ongoing.AddingReplicas.AddRange(partition.AddingReplicas);
+                ongoing.RemovingReplicas.AddRange(partition.Replicas.Where(r => !partition.TargetReplicas.Contains(r)));
+                response.Reassignments.Add(ongoing);
+            }
+        }
+
+        Sender.Tell(response);
     }
 
     private void HandleReassignPartitions(ReassignPartitionsRequest request)

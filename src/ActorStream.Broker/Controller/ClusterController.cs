@@ -57,6 +57,7 @@ public sealed partial class ClusterController : ReceivePersistentActor
         Recover<PartitionsAdded>(Apply);
         Recover<ReassignmentStarted>(Apply);
         Recover<ReassignmentCompleted>(Apply);
+        Recover<TopicConfigsChanged>(Apply);
         Recover<RecoveryCompleted>(_ => _nextProducerId = _producerIdBlockEnd);
 
         Command<NodeRegistration>(HandleRegistration);
@@ -67,6 +68,9 @@ public sealed partial class ClusterController : ReceivePersistentActor
         Command<ElectLeader>(HandleElectLeader);
         Command<AlterIsr>(HandleAlterIsr);
         Command<ReplicaLogLost>(HandleReplicaLogLost);
+        Command<AlterConfigsRequest>(HandleAlterConfigs);
+        Command<ListPartitionReassignmentsRequest>(HandleListPartitionReassignments);
+        Command<ElectLeadersRequest>(HandleElectLeaders);
         Command<Akka.Cluster.ClusterEvent.MemberRemoved>(HandleMemberRemoved);
         Command<Akka.Cluster.ClusterEvent.MemberUp>(HandleMemberUp);
         Command<Akka.Cluster.ClusterEvent.CurrentClusterState>(HandleClusterState);
@@ -397,6 +401,7 @@ public sealed partial class ClusterController : ReceivePersistentActor
                 case PartitionsAdded a: Apply(a); break;
                 case ReassignmentStarted r: Apply(r); break;
                 case ReassignmentCompleted r: Apply(r); break;
+                case TopicConfigsChanged c: Apply(c); break;
             }
 
             if (--remaining == 0)

@@ -98,6 +98,7 @@ public sealed partial class BrokerEndpoint : ReceiveActor, IWithUnboundedStash, 
         Receive<InitProducerIdRequest>(request => _controller.Forward(request));
         ReceiveLocalCoordinatorTracking();
         ReceiveGroupRequests();
+        ReceiveAdminRequests();
     }
 
     private void UpdateMetadata(MetadataSnapshot snapshot)
@@ -108,6 +109,7 @@ public sealed partial class BrokerEndpoint : ReceiveActor, IWithUnboundedStash, 
             _metadata = new MetadataView(snapshot);
             _replicaManager.Tell(snapshot);
             PushIsrChangesToLocalLeaders(previous.Snapshot, snapshot);
+            PushConfigChangesToLocalLeaders(previous.Snapshot, snapshot);
         }
     }
 
@@ -299,14 +301,20 @@ public sealed partial class BrokerEndpoint : ReceiveActor, IWithUnboundedStash, 
             var (id, _, error) = _metadata.ResolveLocal(p.Topic, p.Partition, _settings.NodeId);
             if (id is null)
             {
-                return Task.FromResult(new ListOffsetsPartitionResponse { Topic = p.Topic, Partition = p.Partition, ErrorCode = (int)error, Offset = -1, Timestamp = -1 });
+                return Task.FromResult(new ListOffsetsPartitionResponse { Topic = p.Topic, Partition = p.Partition, ErrorCode = (int)error, Offset = -1, Timestamp = -1, LeaderEpoch = -1 });
             }
 
-            return _partitions.Ask<PartitionListOffsetResult>(new PartitionListOffset { EntityId = id.Value.ToString(), Timestamp = p.Timestamp }, timeout)
+            var ask = new PartitionListOffset { EntityId = id.Value.ToString(), Timestamp = p.Timestamp };
+            if (p.HasCurrentLeaderEpoch)
+            {
+                ask.CurrentLeaderEpoch = p.CurrentLeaderEpoch;
+            }
+
+            return _partitions.Ask<PartitionListOffsetResult>(ask, timeout)
                 .ContinueWith(
                     t => t.IsCompletedSuccessfully
-                        ? new ListOffsetsPartitionResponse { Topic = p.Topic, Partition = p.Partition, ErrorCode = t.Result.ErrorCode, ErrorMessage = t.Result.ErrorMessage, Offset = t.Result.Offset, Timestamp = t.Result.Timestamp }
-                        : new ListOffsetsPartitionResponse { Topic = p.Topic, Partition = p.Partition, ErrorCode = (int)ErrorCode.RequestTimedOut, Offset = -1, Timestamp = -1 },
+                        ? new ListOffsetsPartitionResponse { Topic = p.Topic, Partition = p.Partition, ErrorCode = t.Result.ErrorCode, ErrorMessage = t.Result.ErrorMessage, Offset = t.Result.Offset, Timestamp = t.Result.Timestamp, LeaderEpoch = t.Result.LeaderEpoch }
+                        : new ListOffsetsPartitionResponse { Topic = p.Topic, Partition = p.Partition, ErrorCode = (int)ErrorCode.RequestTimedOut, Offset = -1, Timestamp = -1, LeaderEpoch = -1 },
                     TaskScheduler.Default);
         }).ToList();
 

@@ -84,14 +84,14 @@ public sealed class FetchAggregator : ReceiveActor, IWithTimers
             MaxBytes = Math.Min(partition.PartitionMaxBytes <= 0 ? _share : partition.PartitionMaxBytes, _share),
             MaxWaitMs = maxWaitMs,
         };
+        if (partition.HasCurrentLeaderEpoch)
+        {
+            fetch.CurrentLeaderEpoch = partition.CurrentLeaderEpoch;
+        }
+
         if (_request.HasReplicaId)
         {
             fetch.ReplicaId = _request.ReplicaId;
-            if (partition.HasCurrentLeaderEpoch)
-            {
-                fetch.CurrentLeaderEpoch = partition.CurrentLeaderEpoch;
-            }
-
             if (partition.HasLastFetchedEpoch)
             {
                 fetch.LastFetchedEpoch = partition.LastFetchedEpoch;

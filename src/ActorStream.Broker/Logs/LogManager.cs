@@ -60,6 +60,18 @@ public sealed class LogManager : ReceiveActor, IWithTimers
     /// </summary>
     public sealed record DeleteStrayLogs(MetadataSnapshot Snapshot);
 
+    /// <summary>Kafka's DescribeLogDirs for this node: answered with <see cref="LogDirDescribed"/>.</summary>
+    public sealed class DescribeLogDir
+    {
+        public static readonly DescribeLogDir Instance = new();
+    }
+
+    /// <summary>One partition log on this node (open or only on disk) and its size in bytes.</summary>
+    public sealed record LocalReplica(string TopicId, string Topic, int Partition, long Size);
+
+    /// <param name="TotalBytes">Of the file system holding <paramref name="LogDir"/>; -1 when unknown (as <paramref name="UsableBytes"/>).</param>
+    public sealed record LogDirDescribed(string LogDir, long TotalBytes, long UsableBytes, IReadOnlyList<LocalReplica> Replicas);
+
     private sealed class RetentionTick
     {
         public static readonly RetentionTick Instance = new();
@@ -90,6 +102,7 @@ public sealed class LogManager : ReceiveActor, IWithTimers
         Receive<DeleteLog>(HandleDelete);
         Receive<DeleteStrayLogs>(HandleDeleteStrayLogs);
         Receive<RetentionTick>(_ => HandleRetentionTick());
+        Receive<DescribeLogDir>(_ => Sender.Tell(Describe()));
         Receive<Terminated>(t => HandleWriterTerminated(t.ActorRef));
     }
 
@@ -314,6 +327,44 @@ public sealed class LogManager : ReceiveActor, IWithTimers
             DeleteIfStray(key);
         }
     }
+
+    private LogDirDescribed Describe()
+    {
+        var replicas = new List<LocalReplica>();
+        foreach (var name in LocalLogs())
+        {
+            var key = name.ToString();
+            long size;
+            try
+            {
+                size = _logs.TryGetValue(key, out var entry) ? entry.Log.Size : DirectorySize(Path.Combine(_settings.LogsDir, key));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
+            {
+                size = -1;
+            }
+
+            replicas.Add(new LocalReplica(name.TopicId, name.Topic, name.Partition, size));
+        }
+
+        long total = -1, usable = -1;
+        try
+        {
+            var drive = new DriveInfo(_settings.LogsDir);
+            total = drive.TotalSize;
+            usable = drive.AvailableFreeSpace;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            _log.Warning("[LogManager] Cannot read the size of the file system of {0}: {1}", _settings.LogsDir, e.Message);
+        }
+
+        return new LogDirDescribed(_settings.LogsDir, total, usable, replicas);
+    }
+
+    /// <summary>Bytes of the segment files of a log that is not open (as <see cref="PartitionLog.Size"/> counts them).</summary>
+    private static long DirectorySize(string dir) =>
+        Directory.Exists(dir) ? new DirectoryInfo(dir).EnumerateFiles().Where(f => f.Name.EndsWith(LogFileUtils.LogSuffix, StringComparison.Ordinal)).Sum(f => f.Length) : 0;
 
     private void HandleRetentionTick()
     {

@@ -308,6 +308,8 @@ public sealed partial class PartitionEntity
             Command<PartitionAppend>(_ => Sender.Tell(Error(ErrorCode.NotLeaderOrFollower, $"This node no longer leads {Name}")));
             Command<PartitionFetch>(_ => Sender.Tell(FetchError(ErrorCode.NotLeaderOrFollower, $"This node no longer leads {Name}")));
             Command<PartitionListOffset>(_ => Sender.Tell(new PartitionListOffsetResult { ErrorCode = (int)ErrorCode.NotLeaderOrFollower, Offset = -1, Timestamp = -1 }));
+            Command<PartitionDeleteRecords>(_ => Sender.Tell(new PartitionDeleteRecordsResult { ErrorCode = (int)ErrorCode.NotLeaderOrFollower, ErrorMessage = $"This node no longer leads {Name}", LowWatermark = -1 }));
+            Command<PartitionOffsetForLeaderEpoch>(_ => Sender.Tell(new PartitionOffsetForLeaderEpochResult { ErrorCode = (int)ErrorCode.NotLeaderOrFollower, ErrorMessage = $"This node no longer leads {Name}", LeaderEpoch = -1, EndOffset = -1 }));
             Command<PartitionHandOff>(_ => Context.Stop(Self));
             CommandAny(_ => { });
         });

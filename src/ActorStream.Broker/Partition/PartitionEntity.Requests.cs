@@ -174,6 +174,12 @@ public sealed partial class PartitionEntity
         }
 
         var log = _log!;
+        if (CheckLeaderEpoch(fetch.HasCurrentLeaderEpoch, fetch.CurrentLeaderEpoch) is { } fenced)
+        {
+            Sender.Tell(FetchError(fenced.Code, fenced.Message));
+            return;
+        }
+
         if (fetch.FetchOffset < log.LogStartOffset || fetch.FetchOffset > log.LogEndOffset)
         {
             Sender.Tell(new PartitionFetchResult
@@ -232,15 +238,23 @@ public sealed partial class PartitionEntity
     }
 
     /// <summary>
-    /// Earliest, latest or by timestamp. Like Kafka (KIP-207), a new leader whose high watermark has not yet reached the
-    /// offset its epoch started at answers latest and timestamp lookups with OFFSET_NOT_AVAILABLE (retriable): its high
-    /// watermark may still be older than the one the previous leader already showed, and offsets handed out must never
-    /// go backwards across a leader change.
+    /// Earliest (-2, and -4 earliest local: there is no tiered storage), latest (-1), max timestamp (-3, KIP-734) or by
+    /// timestamp, each with the leader epoch of the offset. Like Kafka (KIP-207), a new leader whose high watermark has not
+    /// yet reached the offset its epoch started at answers everything but earliest with OFFSET_NOT_AVAILABLE (retriable):
+    /// its high watermark may still be older than the one the previous leader already showed, and offsets handed out must
+    /// never go backwards across a leader change. A consumer's current leader epoch is checked as Kafka does.
     /// </summary>
     private void HandleListOffset(PartitionListOffset request)
     {
         var log = _log!;
-        if (request.Timestamp != -2 && _highWatermark < CurrentEpochStartOffset)
+        if (CheckLeaderEpoch(request.HasCurrentLeaderEpoch, request.CurrentLeaderEpoch) is { } fenced)
+        {
+            Sender.Tell(new PartitionListOffsetResult { ErrorCode = (int)fenced.Code, ErrorMessage = fenced.Message, Offset = -1, Timestamp = -1, LeaderEpoch = -1 });
+            return;
+        }
+
+        var earliest = request.Timestamp is -2 or -4;
+        if (!earliest && _highWatermark < CurrentEpochStartOffset)
         {
             Sender.Tell(new PartitionListOffsetResult
             {
@@ -248,19 +262,35 @@ public sealed partial class PartitionEntity
                 ErrorMessage = $"The leader's high watermark {_highWatermark} has not reached its epoch's start offset {CurrentEpochStartOffset} yet",
                 Offset = -1,
                 Timestamp = -1,
+                LeaderEpoch = -1,
             });
             return;
         }
 
-        var result = request.Timestamp switch
+        PartitionListOffsetResult result;
+        try
         {
-            -2 => new PartitionListOffsetResult { Offset = log.LogStartOffset, Timestamp = -1 },
-            -1 => new PartitionListOffsetResult { Offset = _highWatermark, Timestamp = -1 },
-            < 0 => new PartitionListOffsetResult { ErrorCode = (int)ErrorCode.InvalidRequest, ErrorMessage = $"Invalid timestamp {request.Timestamp}", Offset = -1, Timestamp = -1 },
-            _ => log.OffsetForTimestamp(request.Timestamp, maxOffset: _highWatermark) is { } found
-                ? new PartitionListOffsetResult { Offset = found.Offset, Timestamp = found.Timestamp }
-                : new PartitionListOffsetResult { Offset = -1, Timestamp = -1 },
-        };
+            result = request.Timestamp switch
+            {
+                -2 or -4 => Found(-1, log.LogStartOffset),
+                -1 => new PartitionListOffsetResult { Offset = _highWatermark, Timestamp = -1, LeaderEpoch = _leaderEpoch },
+                -3 => log.MaxTimestampAndOffset(maxOffset: _highWatermark) is { } max
+                    ? Found(max.Timestamp, max.Offset)
+                    : new PartitionListOffsetResult { Offset = -1, Timestamp = -1, LeaderEpoch = -1 },
+                < 0 => new PartitionListOffsetResult { ErrorCode = (int)ErrorCode.InvalidRequest, ErrorMessage = $"Invalid timestamp {request.Timestamp}", Offset = -1, Timestamp = -1, LeaderEpoch = -1 },
+                _ => log.OffsetForTimestamp(request.Timestamp, maxOffset: _highWatermark) is { } found
+                    ? Found(found.Timestamp, found.Offset)
+                    : new PartitionListOffsetResult { Offset = -1, Timestamp = -1, LeaderEpoch = -1 },
+            };
+        }
+        catch (StorageException e)
+        {
+            result = new PartitionListOffsetResult { ErrorCode = (int)ErrorCodeExtensions.FromStorage(e.ErrorCode), ErrorMessage = e.Message, Offset = -1, Timestamp = -1, LeaderEpoch = -1 };
+        }
+
         Sender.Tell(result);
     }
+
+    private PartitionListOffsetResult Found(long timestamp, long offset) =>
+        new() { Offset = offset, Timestamp = timestamp, LeaderEpoch = offset < _highWatermark || _epochs.Count == 0 ? EpochOfOffset(offset) : _leaderEpoch };
 }

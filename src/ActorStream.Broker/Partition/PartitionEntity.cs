@@ -170,6 +170,7 @@ public sealed partial class PartitionEntity : ReceivePersistentActor, IWithTimer
     private void StartLeading()
     {
         var log = _log!;
+        ApplyJournalLogStartOffset();
         RebuildProducerState();
         InitReplication(_assignment!);
         // Alone in the ISR, everything in the local log is committed. Otherwise the high watermark starts where this
@@ -224,6 +225,9 @@ public sealed partial class PartitionEntity : ReceivePersistentActor, IWithTimer
         Command<PartitionFetch>(HandleFetch);
         Command<ParkedFetchExpired>(HandleParkedFetchExpired);
         Command<PartitionListOffset>(HandleListOffset);
+        Command<PartitionDeleteRecords>(HandleDeleteRecords);
+        Command<PartitionOffsetForLeaderEpoch>(HandleOffsetForLeaderEpoch);
+        Command<PartitionConfigsChanged>(HandleConfigsChanged);
         Command<PartitionDelete>(HandleDelete);
         Command<SnapshotTick>(_ => MaybeSaveSnapshot());
         Command<IsrCheckTick>(_ => HandleIsrCheck());
@@ -298,6 +302,8 @@ public sealed partial class PartitionEntity : ReceivePersistentActor, IWithTimer
             Command<PartitionAppend>(_ => Sender.Tell(Error(ErrorCode.UnknownTopicOrPartition, $"Topic {_topic.Name} is being deleted")));
             Command<PartitionFetch>(_ => Sender.Tell(new PartitionFetchResult { ErrorCode = (int)ErrorCode.UnknownTopicOrPartition }));
             Command<PartitionListOffset>(_ => Sender.Tell(new PartitionListOffsetResult { ErrorCode = (int)ErrorCode.UnknownTopicOrPartition, Offset = -1 }));
+            Command<PartitionDeleteRecords>(_ => Sender.Tell(new PartitionDeleteRecordsResult { ErrorCode = (int)ErrorCode.UnknownTopicOrPartition, LowWatermark = -1 }));
+            Command<PartitionOffsetForLeaderEpoch>(_ => Sender.Tell(new PartitionOffsetForLeaderEpochResult { ErrorCode = (int)ErrorCode.UnknownTopicOrPartition, LeaderEpoch = -1, EndOffset = -1 }));
             Command<PartitionHandOff>(_ => Context.Stop(Self));
             CommandAny(_ => { });
         });

@@ -13,6 +13,9 @@ public sealed class PartitionMessageExtractor : IMessageExtractor
         PartitionListOffset m => m.EntityId,
         PartitionDelete m => m.EntityId,
         PartitionStateChanged m => m.EntityId,
+        PartitionConfigsChanged m => m.EntityId,
+        PartitionDeleteRecords m => m.EntityId,
+        PartitionOffsetForLeaderEpoch m => m.EntityId,
         _ => null,
     };
 

@@ -26,6 +26,17 @@ public sealed class ReplicaFetcher : ReceiveActor, IWithTimers
     /// <summary>The full set of partitions to follow from this leader (<paramref name="LeaderEndpoint"/> null: none, stop).</summary>
     public sealed record Follow(string? LeaderEndpoint, IReadOnlyList<FollowedPartition> Partitions);
 
+    /// <summary>Asks for <see cref="FollowerPositions"/> (DescribeLogDirs' offset lag).</summary>
+    public sealed class GetPositions
+    {
+        public static readonly GetPositions Instance = new();
+    }
+
+    /// <summary>A followed partition's log end offset here and the leader's high watermark it last learned.</summary>
+    public sealed record FollowerPosition(string TopicId, int Partition, long LogEndOffset, long HighWatermark);
+
+    public sealed record Positions(IReadOnlyList<FollowerPosition> Replicas);
+
     private sealed record Fetched(long Round, FetchResponse Response);
 
     private sealed record FetchFailed(long Round, string Reason);
@@ -89,6 +100,10 @@ public sealed class ReplicaFetcher : ReceiveActor, IWithTimers
             }
         });
         Receive<FetchTick>(_ => MaybeFetch());
+        Receive<GetPositions>(_ => Sender.Tell(new Positions(_replicas.Values
+            .Where(r => r.Log is not null)
+            .Select(r => new FollowerPosition(r.Info.TopicId, r.Info.Partition, r.Log!.LogEndOffset, r.HighWatermark))
+            .ToList())));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -127,6 +142,12 @@ public sealed class ReplicaFetcher : ReceiveActor, IWithTimers
                     replica.BackoffUntilMs = 0;
                 }
 
+                if (replica.Log is { } log && !SameConfigs(replica.Info.Configs, info.Configs))
+                {
+                    // AlterConfigs: retention and segment settings apply to this copy too (the log manager enforces them).
+                    log.UpdateConfig(Partition.TopicConfigs.ToLogConfig(_settings.LogDefaults, info.Configs));
+                }
+
                 replica.Info = info;
                 continue;
             }
@@ -138,6 +159,9 @@ public sealed class ReplicaFetcher : ReceiveActor, IWithTimers
 
         MaybeFetch();
     }
+
+    private static bool SameConfigs(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
+        a.Count == b.Count && a.All(c => b.TryGetValue(c.Key, out var v) && v == c.Value);
 
     private void RequestLog(Replica replica)
     {
@@ -276,6 +300,7 @@ public sealed class ReplicaFetcher : ReceiveActor, IWithTimers
                     break;
                 case ErrorCode.None:
                     AppendNew(replica, log, result.Records.Span);
+                    FollowLogStartOffset(replica, log, result.LogStartOffset);
                     break;
                 case ErrorCode.OffsetOutOfRange when log.LogEndOffset < result.LogStartOffset:
                     _log.Info("[Follower of node {0}] {1}: the leader's log starts at {2}, past this copy's end {3}: starting over there", _leaderId, name, result.LogStartOffset, log.LogEndOffset);
@@ -306,6 +331,20 @@ public sealed class ReplicaFetcher : ReceiveActor, IWithTimers
         replica.HighWatermark = Math.Min(result.HighWatermark, log.LogEndOffset);
     }
 
+    /// <summary>
+    /// The leader's log start offset moved (DeleteRecords, or its retention): this copy drops the same records, as Kafka's
+    /// followers do, so a later leader on this node does not serve records the old one had deleted.
+    /// </summary>
+    private void FollowLogStartOffset(Replica replica, PartitionLog log, long leaderLogStartOffset)
+    {
+        var target = Math.Min(leaderLogStartOffset, log.LogEndOffset);
+        if (target > log.LogStartOffset)
+        {
+            log.DeleteRecordsBefore(target);
+            _log.Info("[Follower of node {0}] {1}-{2}: log start offset moved to {3} as the leader's", _leaderId, replica.Info.Topic, replica.Info.Partition, target);
+        }
+    }
+
     private static void AppendNew(Replica replica, PartitionLog log, ReadOnlySpan<byte> records)
     {
         // The first batch may start before the fetch offset; only what continues the log is appended. The batches
@@ -323,6 +362,14 @@ public sealed class ReplicaFetcher : ReceiveActor, IWithTimers
         if (fresh.IsEmpty)
         {
             return;
+        }
+
+        var first = RecordBatchHeader.Read(fresh);
+        if (first.BaseOffset < log.LogEndOffset && log.LogStartOffset == log.LogEndOffset)
+        {
+            // An empty copy started at the leader's log start offset, which DeleteRecords put inside a batch: the copy starts
+            // at the batch instead (as Kafka's follower does on UnexpectedAppendOffset), then follows the leader's log start.
+            log.TruncateFullyAndStartAt(first.BaseOffset);
         }
 
         log.AppendAsFollower(fresh);

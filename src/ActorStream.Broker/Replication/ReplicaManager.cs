@@ -14,6 +14,14 @@ namespace ActorStream.Broker.Replication;
 /// </summary>
 public sealed class ReplicaManager : ReceiveActor
 {
+    /// <summary>Asks for <see cref="FollowerPositions"/>: every fetcher's followed partitions (DescribeLogDirs).</summary>
+    public sealed class GetFollowerPositions
+    {
+        public static readonly GetFollowerPositions Instance = new();
+    }
+
+    public sealed record FollowerPositions(IReadOnlyList<ReplicaFetcher.FollowerPosition> Positions);
+
     private readonly BrokerSettings _settings;
     private readonly IActorRef _logManager;
     private readonly Dictionary<int, IActorRef> _fetchers = [];
@@ -23,6 +31,7 @@ public sealed class ReplicaManager : ReceiveActor
         _settings = settings;
         _logManager = logManager;
         Receive<MetadataSnapshot>(HandleMetadata);
+        Receive<GetFollowerPositions>(_ => HandleGetFollowerPositions());
         Receive<Terminated>(t =>
         {
             foreach (var (node, fetcher) in _fetchers.Where(f => f.Value.Equals(t.ActorRef)).ToList())
@@ -34,6 +43,13 @@ public sealed class ReplicaManager : ReceiveActor
 
     public static Props Props(BrokerSettings settings, IActorRef logManager) =>
         Akka.Actor.Props.Create(() => new ReplicaManager(settings, logManager));
+
+    private void HandleGetFollowerPositions()
+    {
+        var timeout = _settings.RequestTimeout;
+        var asks = _fetchers.Values.Select(f => f.Ask<ReplicaFetcher.Positions>(ReplicaFetcher.GetPositions.Instance, timeout)).ToList();
+        Task.WhenAll(asks).PipeTo(Sender, success: all => new FollowerPositions(all.SelectMany(p => p.Replicas).ToList()));
+    }
 
     private void HandleMetadata(MetadataSnapshot snapshot)
     {

@@ -101,6 +101,45 @@ public sealed class AdminClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Kafka's describeConfigs for a topic: every topic config with its value and where it comes from.</summary>
+    public async Task<IReadOnlyList<ConfigEntry>> DescribeTopicConfigsAsync(string topic, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        var request = new DescribeConfigsRequest { Resources = { new DescribeConfigsResource { ResourceType = 2, ResourceName = topic } } };
+        var connection = await _started.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var response = await connection.AskAnyAsync<DescribeConfigsResponse>(request, cancellationToken).ConfigureAwait(false);
+        var result = response.Results.Single();
+        if ((ErrorCode)result.ErrorCode != ErrorCode.None)
+        {
+            throw ActorStreamException.For(new TopicPartition(topic, -1), (ErrorCode)result.ErrorCode, $"Cannot describe the configs of topic '{topic}': {result.ErrorMessage}");
+        }
+
+        return result.Configs.Select(c => new ConfigEntry(c.Name, c.Value, Enum.IsDefined((ConfigSource)c.ConfigSource) ? (ConfigSource)c.ConfigSource : ConfigSource.Unknown, c.ReadOnly)).ToList();
+    }
+
+    /// <summary>
+    /// Kafka's incrementalAlterConfigs for a topic: sets each config with a value, and deletes each whose value is null
+    /// (it falls back to the broker default). The leaders apply the change at once.
+    /// </summary>
+    public async Task AlterTopicConfigsAsync(string topic, IReadOnlyDictionary<string, string?> changes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        ArgumentNullException.ThrowIfNull(changes);
+        var resource = new AlterConfigsResource { ResourceType = 2, ResourceName = topic };
+        foreach (var (name, value) in changes)
+        {
+            resource.Configs.Add(value is null ? new AlterableConfig { Name = name, ConfigOperation = 1 } : new AlterableConfig { Name = name, ConfigOperation = 0, Value = value });
+        }
+
+        var connection = await _started.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var response = await connection.AskAnyAsync<AlterConfigsResponse>(new AlterConfigsRequest { Resources = { resource }, Incremental = true }, cancellationToken).ConfigureAwait(false);
+        var result = response.Results.Single();
+        if ((ErrorCode)result.ErrorCode != ErrorCode.None)
+        {
+            throw ActorStreamException.For(new TopicPartition(topic, -1), (ErrorCode)result.ErrorCode, $"Cannot alter the configs of topic '{topic}': {result.ErrorMessage}");
+        }
+    }
+
     /// <summary>Names of every topic.</summary>
     public async Task<IReadOnlyList<string>> ListTopicsAsync(CancellationToken cancellationToken = default)
     {

@@ -8,7 +8,14 @@ internal static class KafkaApis
 {
     public static IReadOnlyList<KafkaApi> All { get; } =
     [
+        new Api00Produce(),
+        new Api01Fetch(),
+        new Api02ListOffsets(),
+        new Api03Metadata(),
+        new Api10FindCoordinator(),
         new Api18ApiVersions(),
+        new Api22InitProducerId(),
+        new Api23OffsetForLeaderEpoch(),
     ];
 
     private static readonly KafkaApi?[] ByKey = Index(All);

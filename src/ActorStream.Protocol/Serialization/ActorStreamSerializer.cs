@@ -52,6 +52,38 @@ public sealed class ActorStreamSerializer : SerializerWithStringManifest
         Register<Client.ReassignPartitionsResponse>("C32", Client.ReassignPartitionsResponse.Parser);
         // K: what the Kafka gateway adds to the native protocol (its own letter, so other additions to C cannot clash).
         Register<Client.KafkaListener>("K1", Client.KafkaListener.Parser);
+        // C100+: the Kafka API messages of issue 12.
+        Register<Client.DescribeConfigsResource>("C100", Client.DescribeConfigsResource.Parser);
+        Register<Client.DescribeConfigsRequest>("C101", Client.DescribeConfigsRequest.Parser);
+        Register<Client.ConfigSynonym>("C102", Client.ConfigSynonym.Parser);
+        Register<Client.DescribeConfigsEntry>("C103", Client.DescribeConfigsEntry.Parser);
+        Register<Client.DescribeConfigsResult>("C104", Client.DescribeConfigsResult.Parser);
+        Register<Client.DescribeConfigsResponse>("C105", Client.DescribeConfigsResponse.Parser);
+        Register<Client.AlterableConfig>("C106", Client.AlterableConfig.Parser);
+        Register<Client.AlterConfigsResource>("C107", Client.AlterConfigsResource.Parser);
+        Register<Client.AlterConfigsRequest>("C108", Client.AlterConfigsRequest.Parser);
+        Register<Client.AlterConfigsResult>("C109", Client.AlterConfigsResult.Parser);
+        Register<Client.AlterConfigsResponse>("C110", Client.AlterConfigsResponse.Parser);
+        Register<Client.DeleteRecordsPartition>("C111", Client.DeleteRecordsPartition.Parser);
+        Register<Client.DeleteRecordsRequest>("C112", Client.DeleteRecordsRequest.Parser);
+        Register<Client.DeleteRecordsPartitionResult>("C113", Client.DeleteRecordsPartitionResult.Parser);
+        Register<Client.DeleteRecordsResponse>("C114", Client.DeleteRecordsResponse.Parser);
+        Register<Client.OffsetForLeaderEpochPartition>("C115", Client.OffsetForLeaderEpochPartition.Parser);
+        Register<Client.OffsetForLeaderEpochRequest>("C116", Client.OffsetForLeaderEpochRequest.Parser);
+        Register<Client.OffsetForLeaderEpochPartitionResult>("C117", Client.OffsetForLeaderEpochPartitionResult.Parser);
+        Register<Client.OffsetForLeaderEpochResponse>("C118", Client.OffsetForLeaderEpochResponse.Parser);
+        Register<Client.DescribeLogDirsTopic>("C119", Client.DescribeLogDirsTopic.Parser);
+        Register<Client.DescribeLogDirsRequest>("C120", Client.DescribeLogDirsRequest.Parser);
+        Register<Client.LogDirPartition>("C121", Client.LogDirPartition.Parser);
+        Register<Client.DescribeLogDirsResponse>("C122", Client.DescribeLogDirsResponse.Parser);
+        Register<Client.ListPartitionReassignmentsTopic>("C123", Client.ListPartitionReassignmentsTopic.Parser);
+        Register<Client.ListPartitionReassignmentsRequest>("C124", Client.ListPartitionReassignmentsRequest.Parser);
+        Register<Client.OngoingPartitionReassignment>("C125", Client.OngoingPartitionReassignment.Parser);
+        Register<Client.ListPartitionReassignmentsResponse>("C126", Client.ListPartitionReassignmentsResponse.Parser);
+        Register<Client.ElectLeadersPartitions>("C127", Client.ElectLeadersPartitions.Parser);
+        Register<Client.ElectLeadersRequest>("C128", Client.ElectLeadersRequest.Parser);
+        Register<Client.ElectLeadersPartitionResult>("C129", Client.ElectLeadersPartitionResult.Parser);
+        Register<Client.ElectLeadersResponse>("C130", Client.ElectLeadersResponse.Parser);
         Register<Broker.PartitionAppend>("B1", Broker.PartitionAppend.Parser);
         Register<Broker.PartitionFetch>("B2", Broker.PartitionFetch.Parser);
         Register<Broker.PartitionListOffset>("B3", Broker.PartitionListOffset.Parser);
@@ -90,6 +122,13 @@ public sealed class ActorStreamSerializer : SerializerWithStringManifest
         Register<Broker.ReplicaLogLost>("B60", Broker.ReplicaLogLost.Parser);
         Register<Broker.ReplicaLogLostResult>("B61", Broker.ReplicaLogLostResult.Parser);
         Register<Broker.PartitionHistoryTruncated>("B62", Broker.PartitionHistoryTruncated.Parser);
+        // B100+: the Kafka API messages of issue 12.
+        Register<Broker.TopicConfigsChanged>("B100", Broker.TopicConfigsChanged.Parser);
+        Register<Broker.PartitionConfigsChanged>("B101", Broker.PartitionConfigsChanged.Parser);
+        Register<Broker.PartitionDeleteRecords>("B102", Broker.PartitionDeleteRecords.Parser);
+        Register<Broker.PartitionDeleteRecordsResult>("B103", Broker.PartitionDeleteRecordsResult.Parser);
+        Register<Broker.PartitionOffsetForLeaderEpoch>("B104", Broker.PartitionOffsetForLeaderEpoch.Parser);
+        Register<Broker.PartitionOffsetForLeaderEpochResult>("B105", Broker.PartitionOffsetForLeaderEpochResult.Parser);
         Register<Group.GroupPartition>("G1", Group.GroupPartition.Parser);
         Register<Group.MemberPartitions>("G2", Group.MemberPartitions.Parser);
         Register<Group.OffsetCommitPartition>("G3", Group.OffsetCommitPartition.Parser);

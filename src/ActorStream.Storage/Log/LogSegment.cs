@@ -305,6 +305,51 @@ internal sealed class LogSegment : IDisposable
     }
 
     /// <summary>
+    /// The first record with the largest timestamp among the offsets in [<paramref name="startingOffset"/>,
+    /// <paramref name="maxOffset"/>) (Kafka's MAX_TIMESTAMP, KIP-734); null when the range has no record here. Scans the
+    /// batch headers and decodes only the batch that holds it.
+    /// </summary>
+    public TimestampAndOffset? FindMaxTimestamp(long startingOffset, long maxOffset, int maxDecompressedBytes)
+    {
+        Span<byte> window = stackalloc byte[BatchHeaderScanner.RequiredWindowSize];
+        var scanner = new BatchHeaderScanner(_handle, 0, Size, window);
+        var bestTimestamp = long.MinValue;
+        var bestPosition = -1L;
+        var bestSize = 0;
+        while (scanner.MoveNext())
+        {
+            if (scanner.BaseOffset >= maxOffset)
+            {
+                break;
+            }
+
+            if (scanner.LastOffset >= startingOffset && scanner.MaxTimestamp > bestTimestamp)
+            {
+                (bestTimestamp, bestPosition, bestSize) = (scanner.MaxTimestamp, scanner.Position, scanner.Size);
+            }
+        }
+
+        if (bestPosition < 0)
+        {
+            return null;
+        }
+
+        var bytes = new byte[bestSize];
+        RandomAccess.Read(_handle, bytes, bestPosition);
+        var batch = new RecordBatchView(RecordBatch.Validate(bytes), bytes);
+        TimestampAndOffset? best = null;
+        foreach (var record in batch.ReadRecords(maxDecompressedBytes))
+        {
+            if (record.Offset >= startingOffset && record.Offset < maxOffset && (best is null || record.Timestamp > best.Value.Timestamp))
+            {
+                best = new TimestampAndOffset(record.Timestamp, record.Offset);
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>
     /// Removes every batch whose last offset is ≥ <paramref name="offset"/> (a batch straddling the offset goes
     /// whole). Returns the bytes removed.
     /// </summary>

@@ -308,6 +308,40 @@ public sealed partial class PartitionLog : IDisposable
         return null;
     }
 
+    /// <summary>
+    /// The first record with the largest timestamp at or after the log start and below <paramref name="maxOffset"/>
+    /// (Kafka's ListOffsets MAX_TIMESTAMP); null when there is no record.
+    /// </summary>
+    public TimestampAndOffset? MaxTimestampAndOffset(long maxOffset = long.MaxValue)
+    {
+        var logStart = LogStartOffset;
+        try
+        {
+            TimestampAndOffset? best = null;
+            // Segments by their largest timestamp, newest first: the first that has a record in range holds the answer
+            // unless its largest timestamp lies past maxOffset, so keep looking while a segment could still beat it.
+            foreach (var segment in Volatile.Read(ref _segments).Where(s => s.NextOffset > logStart && s.BaseOffset < maxOffset).OrderByDescending(s => s.MaxTimestamp).ThenBy(s => s.BaseOffset))
+            {
+                if (best is { } found && segment.MaxTimestamp <= found.Timestamp)
+                {
+                    break;
+                }
+
+                if (segment.FindMaxTimestamp(logStart, maxOffset, Config.MaxDecompressedBytes) is { } candidate
+                    && (best is null || candidate.Timestamp > best.Value.Timestamp || (candidate.Timestamp == best.Value.Timestamp && candidate.Offset < best.Value.Offset)))
+                {
+                    best = candidate;
+                }
+            }
+
+            return best;
+        }
+        catch (ObjectDisposedException)
+        {
+            return MaxTimestampAndOffset(maxOffset);
+        }
+    }
+
     private void EnsureOpen()
     {
         ObjectDisposedException.ThrowIf(_closed, this);
