@@ -26,6 +26,20 @@ if ! command -v docker-compose >/dev/null 2>&1; then
 fi
 # --- docker-compose (end) -----------------------------------------------------------------------------------------
 
+# --- kcat (begin) -------------------------------------------------------------------------------------------------
+# The Kafka gateway's specs (tests/ActorStream.Kafka.Tests) run kcat, a real Kafka client (Debian 12: kcat 1.7.1 on
+# librdkafka 2.0.2). Idempotent: skipped when the command already exists.
+if ! command -v kcat >/dev/null 2>&1; then
+    if command -v apt-get >/dev/null 2>&1; then
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kcat >/dev/null 2>&1 \
+            || { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kcat >/dev/null 2>&1; } \
+            || echo "warning: could not install kcat; the kcat specs will fail" >&2
+    else
+        echo "warning: kcat is missing and apt-get is unavailable; the kcat specs will fail" >&2
+    fi
+fi
+# --- kcat (end) ---------------------------------------------------------------------------------------------------
+
 # The PostgreSQL journal specs need a local server on 127.0.0.1 (Debian's default listen address) with a role and a
 # database of their own; they read the connection string from ACTORSTREAM_TEST_POSTGRES and fail (never skip) without it.
 pg_role=actorstream_test pg_password=actorstream_test pg_database=actorstream_test

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace ActorStream.Process.Tests.Support;
+namespace ActorStream.TestKit;
 
 /// <summary>
 /// Runs the real <c>actorstream</c> command (the CLI's build output) as a child process. Processes are tracked and
@@ -130,7 +130,7 @@ public sealed class CliProcess : IDisposable
     {
         var process = new CliProcess(args, workingDirectory, readyMarker, null, environment);
         var exited = process._process.WaitForExitAsync();
-        var done = await Task.WhenAny(process._ready.Task, exited, Task.Delay(timeout));
+        var done = await Task.WhenAny(process._ready.Task, exited, Task.Delay(timeout)).ConfigureAwait(false);
         if (done != process._ready.Task)
         {
             process.Kill();
@@ -140,12 +140,11 @@ public sealed class CliProcess : IDisposable
         return process;
     }
 
-    /// <summary>Runs a command that must succeed (exit code 0, else the assertion names its stderr) and returns its stdout.</summary>
+    /// <summary>Runs a command that must succeed (exit code 0, else the exception names its stderr) and returns its stdout.</summary>
     public static async Task<string> RunOkAsync(string workingDirectory, TimeSpan timeout, string? stdin, params string[] args)
     {
-        var (exit, stdout, stderr) = await RunAsync(workingDirectory, timeout, stdin, args);
-        Assert.True(exit == 0, $"actorstream {string.Join(' ', args)} exited {exit}: {stderr}");
-        return stdout;
+        var (exit, stdout, stderr) = await RunAsync(workingDirectory, timeout, stdin, args).ConfigureAwait(false);
+        return exit == 0 ? stdout : throw new InvalidOperationException($"actorstream {string.Join(' ', args)} exited {exit}: {stderr}");
     }
 
     /// <summary>Runs a command to completion with <paramref name="stdin"/> and returns (exit code, stdout, stderr).</summary>
@@ -155,7 +154,7 @@ public sealed class CliProcess : IDisposable
         using var cts = new CancellationTokenSource(timeout);
         try
         {
-            await process._process.WaitForExitAsync(cts.Token);
+            await process._process.WaitForExitAsync(cts.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -201,9 +200,9 @@ public sealed class CliProcess : IDisposable
         if (!_process.HasExited)
         {
             using var kill = System.Diagnostics.Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            await kill.WaitForExitAsync();
+            await kill.WaitForExitAsync().ConfigureAwait(false);
             using var cts = new CancellationTokenSource(timeout);
-            await _process.WaitForExitAsync(cts.Token);
+            await _process.WaitForExitAsync(cts.Token).ConfigureAwait(false);
         }
 
         return _process.ExitCode;
