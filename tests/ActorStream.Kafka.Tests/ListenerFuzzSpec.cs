@@ -8,6 +8,9 @@ using ActorStream.Kafka.Hosting;
 using ActorStream.Kafka.Messages;
 using ActorStream.Kafka.Protocol;
 using ActorStream.Kafka.Tests.Support;
+using ActorStream.Storage.Records;
+using Akka.Actor;
+using Native = ActorStream.Protocol.Client;
 
 namespace ActorStream.Kafka.Tests;
 
@@ -24,16 +27,17 @@ namespace ActorStream.Kafka.Tests;
 /// <c>ACTORSTREAM_KAFKA_FUZZ_SEED</c> replays one).
 /// </para>
 /// <para>
-/// TODO (lead, once Produce is served): corrupt record batches in Produce requests (bad CRC, magic other than 2, a
-/// batchLength beyond the records field or below the header, a record count that disagrees with the records) must get
-/// CORRUPT_MESSAGE (2) or INVALID_RECORD (87) per partition and store nothing: add them as an answered case beside
-/// <see cref="Refusal"/> in <see cref="RunSessionAsync"/>, and add produce/fetch checks to <see cref="WellBehavedClient"/>.
+/// Corrupt record batches (a bad CRC, magic 1, a batchLength beyond the records or below the header) are produced to a
+/// topic of their own: each must be answered with an error for its partition on a connection that stays open, and
+/// nothing of them may be stored. The well-behaved client produces a record and fetches it back in every round.
 /// </para>
 /// </summary>
 public sealed class ListenerFuzzSpec(ITestOutputHelper output) : IAsyncLifetime
 {
     private const long MaxRssGrowth = 64L * 1024 * 1024;
     private const int Parallel = 8;
+    private const string GoodTopic = "fuzz-good";
+    private const string CorruptTopic = "fuzz-corrupt";
 
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "actorstream-kafka-fuzz", Guid.NewGuid().ToString("N"));
     private KafkaGateway _gateway = null!;
@@ -60,6 +64,11 @@ public sealed class ListenerFuzzSpec(ITestOutputHelper output) : IAsyncLifetime
         var config = TestNode.Config(_dir);
         _gateway = new KafkaGateway(KafkaSettings.Create(config));
         _node = await BrokerNode.StartAsync(config, [_gateway]);
+        var create = new Native.CreateTopicsRequest();
+        create.Topics.Add(new Native.CreatableTopic { Name = GoodTopic, NumPartitions = 1, ReplicationFactor = 1 });
+        create.Topics.Add(new Native.CreatableTopic { Name = CorruptTopic, NumPartitions = 1, ReplicationFactor = 1 });
+        var created = await _node.Endpoint.Ask<Native.CreateTopicsResponse>(create, RawKafkaClient.Timeout);
+        Assert.All(created.Results, r => Assert.Equal(0, r.ErrorCode));
     }
 
     public async Task DisposeAsync()
@@ -102,7 +111,7 @@ public sealed class ListenerFuzzSpec(ITestOutputHelper output) : IAsyncLifetime
         GC.WaitForPendingFinalizers();
         var rssAfter = Process.GetCurrentProcess().WorkingSet64;
         output.WriteLine(
-            $"{stats.Frames} frames in {stopwatch.Elapsed.TotalSeconds:F1} s over {stats.Connections} connections: {stats.Answered} answered, {stats.Closed} closed by the broker, {stats.Disconnected} client disconnects; the good client got {answeredByGood} answers; RSS {rssBefore / 1048576} -> {rssAfter / 1048576} MiB");
+            $"{stats.Frames} frames in {stopwatch.Elapsed.TotalSeconds:F1} s over {stats.Connections} connections: {stats.Answered} answered, {stats.Closed} closed by the broker, {stats.Disconnected} client disconnects, {stats.CorruptBatches} corrupt batches refused; the good client got {answeredByGood} answers; RSS {rssBefore / 1048576} -> {rssAfter / 1048576} MiB");
         output.WriteLine(string.Join(", ", stats.ByRefusal.OrderBy(p => p.Key.ToString()).Select(p => $"{p.Key} {p.Value}")));
 
         Assert.True(stats.Frames >= frames, $"only {stats.Frames} frames sent");
@@ -110,6 +119,8 @@ public sealed class ListenerFuzzSpec(ITestOutputHelper output) : IAsyncLifetime
         Assert.All(Enum.GetValues<Refusal>().Where(r => r != Refusal.UnservedVersion || UnservedVersions().Count > 0), r => Assert.True(stats.ByRefusal.GetValueOrDefault(r) > 0, $"{r} never tried"));
         await Eventually.TrueAsync(() => _gateway.Pool.Outstanding == 0 && _gateway.Listeners[0].ConnectionCount == 0, RawKafkaClient.Timeout, $"rented buffers back at 0 (now {_gateway.Pool.Outstanding})");
         Assert.True(rssAfter - rssBefore < MaxRssGrowth, $"RSS grew {(rssAfter - rssBefore) / 1048576} MiB");
+        Assert.True(stats.CorruptBatches > 0, "no corrupt batch tried");
+        Assert.Equal(0, await LatestOffsetAsync(CorruptTopic));
     }
 
     private async Task RunAsync(int frames, int seed, FuzzStats stats)
@@ -157,6 +168,11 @@ public sealed class ListenerFuzzSpec(ITestOutputHelper output) : IAsyncLifetime
 
             Interlocked.Add(ref stats.Frames, good);
             Interlocked.Add(ref stats.Answered, good);
+        }
+
+        if (random.Next(8) == 0)
+        {
+            await ProduceCorruptBatchAsync(client, random, stats);
         }
 
         var refusal = (Refusal)random.Next(Enum.GetValues<Refusal>().Length);
@@ -214,6 +230,97 @@ public sealed class ListenerFuzzSpec(ITestOutputHelper output) : IAsyncLifetime
                 Interlocked.Increment(ref stats.Closed);
                 return;
         }
+    }
+
+    /// <summary>
+    /// A Produce whose only batch is corrupt: answered with an error for the partition (the broker checks the CRC, the
+    /// magic and the lengths before it appends), and the connection stays open.
+    /// </summary>
+    private static async Task ProduceCorruptBatchAsync(RawKafkaClient client, Random random, FuzzStats stats)
+    {
+        var batch = GoodBatch("corrupt-" + random.Next());
+        switch (random.Next(4))
+        {
+            case 0:
+                batch[^1] ^= 0xFF; // a record byte: the CRC no longer matches
+                break;
+            case 1:
+                batch[16] = 1; // magic 1
+                break;
+            case 2:
+                BinaryPrimitives.WriteInt32BigEndian(batch.AsSpan(8), batch.Length + random.Next(1, 1000)); // batchLength beyond the records
+                break;
+            default:
+                BinaryPrimitives.WriteInt32BigEndian(batch.AsSpan(8), random.Next(0, 49)); // batchLength below the header
+                break;
+        }
+
+        var correlationId = random.Next();
+        await client.SendAsync(ProduceFrame(CorruptTopic, batch, correlationId));
+        var partition = await ReadProduceAnswerAsync(client, correlationId);
+        Assert.True(partition.ErrorCode != 0, $"a corrupt batch was accepted at offset {partition.BaseOffset}");
+        Interlocked.Increment(ref stats.CorruptBatches);
+        Interlocked.Increment(ref stats.Frames);
+        Interlocked.Increment(ref stats.Answered);
+    }
+
+    private static byte[] GoodBatch(string value)
+    {
+        using var builder = new RecordBatchBuilder();
+        builder.Append(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), null, System.Text.Encoding.UTF8.GetBytes(value));
+        return builder.Build();
+    }
+
+    private const short ProduceVersion = 9;
+    private const short FetchVersion = 12;
+
+    private static byte[] ProduceFrame(string topic, byte[] batch, int correlationId)
+    {
+        var request = new ProduceRequest
+        {
+            Acks = 1,
+            TimeoutMs = 30_000,
+            TopicData = [new ProduceRequest.TopicProduceData { Name = topic, PartitionData = [new ProduceRequest.PartitionProduceData { Index = 0, Records = batch }] }],
+        };
+        var output = new ArrayBufferWriter<byte>();
+        var writer = new KafkaWriter(output);
+        request.Write(ref writer, ProduceVersion);
+        return RawKafkaClient.Request(ProduceRequest.ApiKey, ProduceVersion, correlationId, output.WrittenSpan, "fuzz", RequestHeader.VersionFor(true));
+    }
+
+    private static async Task<ProduceResponse.PartitionProduceResponse> ReadProduceAnswerAsync(RawKafkaClient client, int correlationId)
+    {
+        var frame = await client.ReadFrameAsync();
+        Assert.True(frame is not null, "a Produce got no answer");
+        return DecodeProduceAnswer(frame!, correlationId);
+    }
+
+    private static ProduceResponse.PartitionProduceResponse DecodeProduceAnswer(byte[] frame, int correlationId)
+    {
+        var reader = new KafkaReader(frame);
+        Assert.Equal(correlationId, ResponseHeader.Read(ref reader, 1));
+        return Assert.Single(Assert.Single(ProduceResponse.Read(ref reader, ProduceVersion).Responses).PartitionResponses);
+    }
+
+    private async Task<long> LatestOffsetAsync(string topic)
+    {
+        await using var client = await RawKafkaClient.ConnectAsync(Port);
+        var request = new ListOffsetsRequest
+        {
+            ReplicaId = -1,
+            Topics = [new ListOffsetsRequest.ListOffsetsTopic { Name = topic, Partitions = [new ListOffsetsRequest.ListOffsetsPartition { PartitionIndex = 0, Timestamp = -1 }] }],
+        };
+        var output = new ArrayBufferWriter<byte>();
+        var writer = new KafkaWriter(output);
+        request.Write(ref writer, 7);
+        await client.SendAsync(RawKafkaClient.Request(ListOffsetsRequest.ApiKey, 7, 1, output.WrittenSpan, "fuzz", RequestHeader.VersionFor(true)));
+        var frame = await client.ReadFrameAsync();
+        Assert.True(frame is not null, "ListOffsets got no answer");
+        var reader = new KafkaReader(frame!);
+        ResponseHeader.Read(ref reader, 1);
+        var partition = Assert.Single(Assert.Single(ListOffsetsResponse.Read(ref reader, 7).Topics).Partitions);
+        Assert.Equal(0, partition.ErrorCode);
+        return partition.Offset;
     }
 
     private static byte[] ApiVersionsFrame(short version, int correlationId)
@@ -328,6 +435,7 @@ public sealed class ListenerFuzzSpec(ITestOutputHelper output) : IAsyncLifetime
         public long Closed;
         public long Disconnected;
         public long Connections;
+        public long CorruptBatches;
         public readonly System.Collections.Concurrent.ConcurrentDictionary<Refusal, long> ByRefusal = new();
 
         public void Count(Refusal refusal) => ByRefusal.AddOrUpdate(refusal, 1, (_, n) => n + 1);
@@ -335,8 +443,7 @@ public sealed class ListenerFuzzSpec(ITestOutputHelper output) : IAsyncLifetime
 
     /// <summary>
     /// A client that keeps asking correct questions on its own connection while the fuzz runs, and checks every answer.
-    /// Extension point: once Metadata, Produce and Fetch are served, add a round of each to <see cref="OneRoundAsync"/>
-    /// (produce a record, fetch it back, assert it is the same).
+    /// Every round: ApiVersions, then a record produced and fetched back from the offset it got.
     /// </summary>
     private sealed class WellBehavedClient : IAsyncDisposable
     {
@@ -382,6 +489,38 @@ public sealed class ListenerFuzzSpec(ITestOutputHelper output) : IAsyncLifetime
             var frame = await _client.ReadFrameAsync();
             Assert.True(frame is not null, "the well-behaved client's connection was closed");
             AssertApiVersionsAnswer(frame!, correlationId, 3);
+
+            // Produce a record and fetch it back from the offset the broker gave it.
+            var value = $"good-{correlationId}";
+            await _client.SendAsync(ProduceFrame(GoodTopic, GoodBatch(value), correlationId));
+            var produced = await ReadProduceAnswerAsync(_client, correlationId);
+            Assert.True(produced.ErrorCode == 0, $"the well-behaved client's produce failed with {produced.ErrorCode}");
+            await _client.SendAsync(FetchFrame(produced.BaseOffset, correlationId));
+            var fetched = await _client.ReadFrameAsync();
+            Assert.True(fetched is not null, "the well-behaved client's fetch got no answer");
+            var reader = new KafkaReader(fetched!);
+            Assert.Equal(correlationId, ResponseHeader.Read(ref reader, 1));
+            var partition = Assert.Single(Assert.Single(FetchResponse.Read(ref reader, FetchVersion).Responses).Partitions);
+            Assert.Equal(0, partition.ErrorCode);
+            var records = partition.Records!.Value.ToArray();
+            Assert.Equal(produced.BaseOffset, BinaryPrimitives.ReadInt64BigEndian(records));
+            Assert.True(records.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(value)) >= 0, $"fetched batch at {produced.BaseOffset} does not hold {value}");
+        }
+
+        private static byte[] FetchFrame(long offset, int correlationId)
+        {
+            var request = new FetchRequest
+            {
+                ReplicaId = -1,
+                MaxWaitMs = 0,
+                MinBytes = 1,
+                MaxBytes = 1024 * 1024,
+                Topics = [new FetchRequest.FetchTopic { Topic = GoodTopic, Partitions = [new FetchRequest.FetchPartition { Partition = 0, FetchOffset = offset, PartitionMaxBytes = 1024 * 1024 }] }],
+            };
+            var output = new ArrayBufferWriter<byte>();
+            var writer = new KafkaWriter(output);
+            request.Write(ref writer, FetchVersion);
+            return RawKafkaClient.Request(FetchRequest.ApiKey, FetchVersion, correlationId, output.WrittenSpan, "fuzz-good", RequestHeader.VersionFor(true));
         }
 
         public async ValueTask DisposeAsync()

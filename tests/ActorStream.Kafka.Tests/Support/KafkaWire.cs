@@ -21,7 +21,7 @@ internal static class KafkaWire
         var request = new CreateTopicsRequest
         {
             Topics = [new CreateTopicsRequest.CreatableTopic { Name = name, NumPartitions = partitions, ReplicationFactor = replicationFactor }],
-            timeoutMs = timeoutMs,
+            TimeoutMs = timeoutMs,
         };
         var response = await AskAsync(port, CreateTopicsRequest.ApiKey, 2, request, (ref KafkaWriter w, CreateTopicsRequest r, short v) => r.Write(ref w, v), (ref KafkaReader r, short v) => CreateTopicsResponse.Read(ref r, v));
         return Assert.Single(response.Topics);
