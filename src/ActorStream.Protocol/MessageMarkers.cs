@@ -30,6 +30,7 @@ namespace ActorStream.Protocol.Client
     public sealed partial class InitProducerIdResponse : IActorStreamMessage;
 
     public sealed partial class CreatePartitionsTopic : IActorStreamMessage;
+    public sealed partial class PartitionReplicas : IActorStreamMessage;
 
     public sealed partial class CreatePartitionsRequest : IActorStreamMessage;
 

@@ -82,8 +82,12 @@ public sealed class TopicConfigsAlterSpec(NodeFixture fixture) : IClassFixture<N
         Assert.Equal(0, (await AlterAsync(Topic(topic, ("retention.bytes", 0, "5000")), incremental: false)).ErrorCode);
         var described = await DescribeAsync(ConfigResourceType.Topic, topic);
         Assert.Equal(["retention.bytes"], described.Configs.Where(c => c.ConfigSource == ConfigSource.TopicConfig).Select(c => c.Name));
-        var metadata = await fixture.Ask<MetadataResponse>(new MetadataRequest { Topics = { topic } });
-        Assert.Equal(new Dictionary<string, string> { ["retention.bytes"] = "5000" }, metadata.Topics.Single().Configs);
+        // The node answers Metadata from its copy of the controller's metadata, which the new set reaches a moment later.
+        await Eventually.AssertAsync(async () =>
+        {
+            var metadata = await fixture.Ask<MetadataResponse>(new MetadataRequest { Topics = { topic } });
+            Assert.Equal(new Dictionary<string, string> { ["retention.bytes"] = "5000" }, metadata.Topics.Single().Configs);
+        }, TimeSpan.FromSeconds(30));
     }
 
     [Fact]

@@ -84,6 +84,7 @@ public sealed class ActorStreamSerializer : SerializerWithStringManifest
         Register<Client.ElectLeadersRequest>("C128", Client.ElectLeadersRequest.Parser);
         Register<Client.ElectLeadersPartitionResult>("C129", Client.ElectLeadersPartitionResult.Parser);
         Register<Client.ElectLeadersResponse>("C130", Client.ElectLeadersResponse.Parser);
+        Register<Client.PartitionReplicas>("C131", Client.PartitionReplicas.Parser);
         Register<Broker.PartitionAppend>("B1", Broker.PartitionAppend.Parser);
         Register<Broker.PartitionFetch>("B2", Broker.PartitionFetch.Parser);
         Register<Broker.PartitionListOffset>("B3", Broker.PartitionListOffset.Parser);

@@ -1,7 +1,6 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using ActorStream.Broker.Hosting;
-using ActorStream.Kafka.Apis;
 using ActorStream.TestKit;
 
 namespace ActorStream.Kafka.Tests.Admin;
@@ -41,7 +40,7 @@ public sealed class ConfluentAdminNodeFixture : IAsyncLifetime
 /// <summary>
 /// Confluent.Kafka 2.16's AdminClient (librdkafka inside), unchanged, against one node: create, describe, alter
 /// configs, grow, delete topics, describe the cluster, delete records. librdkafka needs Metadata (and ListOffsets for
-/// the watermarks) to find the controller and the leaders: until those handlers are served the specs skip, visibly.
+/// the watermarks) to find the controller and the leaders, so these also exercise the data-path handlers.
 /// </summary>
 public sealed class ConfluentAdminClientSpec(ConfluentAdminNodeFixture fixture) : IClassFixture<ConfluentAdminNodeFixture>
 {
@@ -50,19 +49,15 @@ public sealed class ConfluentAdminClientSpec(ConfluentAdminNodeFixture fixture) 
 
     private static string Topic() => "confluent-admin-" + Guid.NewGuid().ToString("N")[..8];
 
-    private static void SkipUnlessDataPathServed() =>
-        Skip.If(KafkaApis.Find(3) is null || KafkaApis.Find(2) is null, "librdkafka's admin client needs Metadata and ListOffsets, not served on this branch yet");
-
     private Task CreateAsync(string topic, int partitions = 1, Dictionary<string, string>? configs = null) =>
         _admin.CreateTopicsAsync([new TopicSpecification { Name = topic, NumPartitions = partitions, ReplicationFactor = 1, Configs = configs }], new CreateTopicsOptions { RequestTimeout = Timeout, OperationTimeout = Timeout });
 
     private int PartitionCount(string topic) =>
         _admin.GetMetadata(topic, Timeout).Topics.Single(t => t.Topic == topic) is { Error.IsError: false } t ? t.Partitions.Count : -1;
 
-    [SkippableFact]
+    [Fact]
     public async Task CreateTopics_creates_with_configs_validates_only_and_reports_each_topics_error()
     {
-        SkipUnlessDataPathServed();
         var topic = Topic();
         await CreateAsync(topic, 3, new Dictionary<string, string> { ["retention.ms"] = "3600000" });
         Assert.Equal(3, PartitionCount(topic));
@@ -81,10 +76,9 @@ public sealed class ConfluentAdminClientSpec(ConfluentAdminNodeFixture fixture) 
         Assert.Equal(ErrorCode.TopicException, errors["bad name!"]);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task DescribeConfigs_shows_sources_and_AlterConfigs_and_IncrementalAlterConfigs_change_them()
     {
-        SkipUnlessDataPathServed();
         var topic = Topic();
         await CreateAsync(topic, 1, new Dictionary<string, string> { ["retention.ms"] = "3600000" });
         var resource = new ConfigResource { Type = ResourceType.Topic, Name = topic };
@@ -117,10 +111,9 @@ public sealed class ConfluentAdminClientSpec(ConfluentAdminNodeFixture fixture) 
         Assert.True(brokerEntries["num.partitions"].IsReadOnly);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task CreatePartitions_grows_the_topic_and_DeleteTopics_removes_it()
     {
-        SkipUnlessDataPathServed();
         var topic = Topic();
         await CreateAsync(topic);
 
@@ -133,10 +126,9 @@ public sealed class ConfluentAdminClientSpec(ConfluentAdminNodeFixture fixture) 
         await Eventually.TrueAsync(() => _admin.GetMetadata(Timeout).Topics.All(t => t.Topic != topic), Timeout, "the deleted topic leaves the metadata");
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task DescribeCluster_lists_the_node_at_its_kafka_port_as_controller()
     {
-        SkipUnlessDataPathServed();
         var cluster = await _admin.DescribeClusterAsync(new DescribeClusterOptions { RequestTimeout = Timeout });
 
         Assert.Equal(fixture.Node.ClusterId, cluster.ClusterId);
@@ -146,10 +138,9 @@ public sealed class ConfluentAdminClientSpec(ConfluentAdminNodeFixture fixture) 
         Assert.Equal(node.Id, cluster.Controller.Id);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task DeleteRecords_moves_the_low_watermark()
     {
-        SkipUnlessDataPathServed();
         var topic = Topic();
         await CreateAsync(topic);
         using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = fixture.Bootstrap, BrokerAddressFamily = BrokerAddressFamily.V4 }).Build())
