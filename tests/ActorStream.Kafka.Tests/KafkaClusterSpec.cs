@@ -35,9 +35,16 @@ public sealed class KafkaClusterSpec(KafkaCluster cluster, ITestOutputHelper out
                 Patience);
 
             // Confluent.Kafka bootstrapped at this node alone sees the whole cluster.
+            // librdkafka may ask another node, whose copy of the metadata can lag a moment after a restart.
             using var admin = KafkaClients.Admin($"127.0.0.1:{port}", output);
-            var seen = admin.GetMetadata(KafkaClients.Timeout);
-            Assert.Equal(expected, seen.Brokers.OrderBy(b => b.BrokerId).Select(b => $"{b.BrokerId}@{b.Host}:{b.Port}"));
+            await Eventually.AssertAsync(
+                () =>
+                {
+                    var seen = admin.GetMetadata(KafkaClients.Timeout);
+                    Assert.Equal(expected, seen.Brokers.OrderBy(b => b.BrokerId).Select(b => $"{b.BrokerId}@{b.Host}:{b.Port}"));
+                    return Task.CompletedTask;
+                },
+                Patience);
         }
     }
 
