@@ -108,12 +108,12 @@ internal static class KafkaPerf
                         maxLatencyTicks = Math.Max(maxLatencyTicks, latency);
                         if (report.Error.IsError)
                         {
-                            failed++;
+                            Interlocked.Increment(ref failed);
                             firstError ??= report.Error.Reason;
                         }
                         else
                         {
-                            acknowledged++;
+                            Interlocked.Increment(ref acknowledged);
                         }
                     });
                     break;
@@ -127,6 +127,8 @@ internal static class KafkaPerf
         }
 
         producer.Flush(TimeSpan.FromMinutes(5));
+        // Flush returns once librdkafka's queue is empty; the last delivery reports may still be running on its poll thread.
+        SpinWait.SpinUntil(() => Interlocked.Read(ref acknowledged) + Interlocked.Read(ref failed) >= records, TimeSpan.FromSeconds(30));
         var seconds = clock.Elapsed.TotalSeconds;
         var megabytes = records * value.Length / (1024.0 * 1024.0);
         var done = Math.Max(1, acknowledged + failed);
