@@ -59,8 +59,18 @@ public enum ErrorCode : short
     FetchSessionIdNotFound = 70,
     /// <summary>Kafka's INVALID_UPDATE_VERSION: an AlterPartition based on a stale partition epoch.</summary>
     InvalidUpdateVersion = 108,
+    /// <summary>Kafka's FENCED_MEMBER_EPOCH (KIP-848): the member must rejoin with epoch 0.</summary>
+    FencedMemberEpoch = 110,
+    /// <summary>Kafka's UNRELEASED_INSTANCE_ID (KIP-848): the static member's previous incarnation still holds the instance id.</summary>
+    UnreleasedInstanceId = 111,
     OffsetNotAvailable = 78,
     MemberIdRequired = 79,
+    /// <summary>Kafka's GROUP_MAX_SIZE_REACHED (group.max.size).</summary>
+    GroupMaxSizeReached = 81,
+    /// <summary>Kafka's FENCED_INSTANCE_ID: another member id now holds this group.instance.id.</summary>
+    FencedInstanceId = 82,
+    /// <summary>Kafka's GROUP_SUBSCRIBED_TO_TOPIC: OffsetDelete of a topic the group still consumes.</summary>
+    GroupSubscribedToTopic = 86,
     /// <summary>Kafka's PREFERRED_LEADER_NOT_AVAILABLE: the preferred replica is down or out of the ISR.</summary>
     PreferredLeaderNotAvailable = 80,
     /// <summary>Kafka's ELIGIBLE_LEADERS_NOT_AVAILABLE.</summary>

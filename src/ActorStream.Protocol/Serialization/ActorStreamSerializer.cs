@@ -176,6 +176,11 @@ public sealed class ActorStreamSerializer : SerializerWithStringManifest
         Register<Group.GroupCoordinatorSnapshot>("G44", Group.GroupCoordinatorSnapshot.Parser);
         Register<Group.FindCoordinatorRequest>("G45", Group.FindCoordinatorRequest.Parser);
         Register<Group.FindCoordinatorResponse>("G46", Group.FindCoordinatorResponse.Parser);
+        Register<Group.GroupProtocol>("G47", Group.GroupProtocol.Parser);
+        Register<Group.MemberAssignmentBytes>("G48", Group.MemberAssignmentBytes.Parser);
+        Register<Group.OffsetDeleteRequest>("G49", Group.OffsetDeleteRequest.Parser);
+        Register<Group.OffsetDeleteResponse>("G50", Group.OffsetDeleteResponse.Parser);
+        Register<Group.OffsetsDeletedEvent>("G51", Group.OffsetsDeletedEvent.Parser);
     }
 
     public ActorStreamSerializer(ExtendedActorSystem system)
