@@ -29,6 +29,8 @@ internal static class KafkaApis
         new Api45AlterPartitionReassignments(),
         new Api46ListPartitionReassignments(),
         new Api60DescribeCluster(),
+        new Api68ConsumerGroupHeartbeat(),
+        new Api69ConsumerGroupDescribe(),
     ];
 
     private static readonly KafkaApi?[] ByKey = Index(All);
