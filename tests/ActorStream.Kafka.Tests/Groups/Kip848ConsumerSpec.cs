@@ -51,6 +51,47 @@ public sealed class Kip848ConsumerSpec(Kip848Node node, ITestOutputHelper output
         return topic;
     }
 
+    private async Task ProduceAsync(string topic, int partitions, IEnumerable<int> values)
+    {
+        using var producer = KafkaClients.Producer<string, string>(KafkaClients.ProducerConfig(node.KafkaBootstrap), output);
+        var deliveries = values.Select(i => producer.ProduceAsync(new TopicPartition(topic, i % partitions), new Message<string, string> { Key = $"k{i}", Value = $"v{i}" }));
+        await Task.WhenAll(deliveries).WaitAsync(KafkaClients.Timeout);
+    }
+
+    /// <summary>
+    /// Polls every consumer in turn (librdkafka reconciles assignments only while the application polls) until
+    /// <paramref name="done"/> holds; each record read is added to its consumer's list. Fails after <see cref="Timeout"/>.
+    /// </summary>
+    private static void PollUntil(IReadOnlyList<IConsumer<string, string>> consumers, List<ConsumeResult<string, string>>[] read, Func<bool> done, string what)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!done())
+        {
+            Assert.True(clock.Elapsed < Timeout, $"Timed out waiting for {what}; assignments: {string.Join(" / ", consumers.Select(Describe))}");
+            for (var i = 0; i < consumers.Count; i++)
+            {
+                if (consumers[i].Consume(TimeSpan.FromMilliseconds(100)) is { IsPartitionEOF: false } result)
+                {
+                    read[i].Add(result);
+                }
+            }
+        }
+    }
+
+    private static string Describe(IConsumer<string, string> consumer) =>
+        string.Join(",", consumer.Assignment.OrderBy(tp => tp.Partition.Value).Select(tp => tp.Partition.Value));
+
+    private static HashSet<int> Partitions(IConsumer<string, string> consumer) => consumer.Assignment.Select(tp => tp.Partition.Value).ToHashSet();
+
+    /// <summary>Every partition 0..count-1 is held by exactly one of the consumers, and each holds at least one.</summary>
+    private static bool SplitDisjointly(IReadOnlyList<IConsumer<string, string>> consumers, int count)
+    {
+        var held = consumers.Select(Partitions).ToList();
+        return held.All(h => h.Count > 0)
+            && held.Sum(h => h.Count) == count
+            && held.SelectMany(h => h).ToHashSet().SetEquals(Enumerable.Range(0, count));
+    }
+
     [Fact]
     public async Task One_consumer_subscribes_and_reads_every_record_of_every_partition()
     {
@@ -71,5 +112,84 @@ public sealed class Kip848ConsumerSpec(Kip848Node node, ITestOutputHelper output
         Assert.Equal(Enumerable.Range(0, 30).Select(i => $"v{i}").ToHashSet(), values);
         Assert.Equal(Enumerable.Range(0, 3).Select(p => new TopicPartition(topic, p)), consumer.Assignment.OrderBy(tp => tp.Partition.Value));
         consumer.Close();
+    }
+
+    [Fact]
+    public async Task Two_consumers_split_a_six_partition_topic_disjointly_and_together_read_every_record_once()
+    {
+        var topic = await node.CreateTopicAsync("kip848-split", 6);
+        var group = "kip848-split-" + Guid.NewGuid().ToString("N");
+        using var first = Consumer(group);
+        using var second = Consumer(group);
+        IConsumer<string, string>[] consumers = [first, second];
+        List<ConsumeResult<string, string>>[] read = [[], []];
+        first.Subscribe(topic);
+        second.Subscribe(topic);
+        PollUntil(consumers, read, () => SplitDisjointly(consumers, 6), "both consumers to hold partitions, none twice");
+
+        await ProduceAsync(topic, 6, Enumerable.Range(0, 60));
+        PollUntil(consumers, read, () => read.Sum(r => r.Count) >= 60, "60 records");
+
+        Assert.True(SplitDisjointly(consumers, 6), $"assignments moved: {Describe(first)} / {Describe(second)}");
+        Assert.Equal(Enumerable.Range(0, 60).Select(i => $"v{i}").Order(), read.SelectMany(r => r).Select(r => r.Message.Value).Order());
+        for (var i = 0; i < 2; i++)
+        {
+            var own = Partitions(consumers[i]);
+            Assert.All(read[i], r => Assert.Contains(r.Partition.Value, own));
+        }
+
+        first.Close();
+        second.Close();
+    }
+
+    [Fact]
+    public async Task When_one_consumer_closes_the_other_takes_over_every_partition()
+    {
+        var topic = await node.CreateTopicAsync("kip848-takeover", 6);
+        var group = "kip848-takeover-" + Guid.NewGuid().ToString("N");
+        using var stays = Consumer(group);
+        var leaves = Consumer(group);
+        IConsumer<string, string>[] both = [stays, leaves];
+        List<ConsumeResult<string, string>>[] read = [[], []];
+        stays.Subscribe(topic);
+        leaves.Subscribe(topic);
+        PollUntil(both, read, () => SplitDisjointly(both, 6), "both consumers to hold partitions");
+
+        // Close sends the leave heartbeat (epoch -1): the partitions move at once, not after the session timeout.
+        leaves.Close();
+        leaves.Dispose();
+        List<ConsumeResult<string, string>>[] after = [[]];
+        PollUntil([stays], after, () => Partitions(stays).SetEquals(Enumerable.Range(0, 6)), "the remaining consumer to hold all 6 partitions");
+
+        await ProduceAsync(topic, 6, Enumerable.Range(0, 30));
+        PollUntil([stays], after, () => after[0].Count >= 30, "30 records");
+        Assert.Equal(Enumerable.Range(0, 30).Select(i => $"v{i}").Order(), after[0].Select(r => r.Message.Value).Order());
+        stays.Close();
+    }
+
+    [Fact]
+    public async Task Committed_offsets_survive_a_consumer_restart()
+    {
+        var topic = await TopicWithRecordsAsync("kip848-commit", 2, 20);
+        var group = "kip848-commit-" + Guid.NewGuid().ToString("N");
+        List<ConsumeResult<string, string>>[] read = [[]];
+        using (var consumer = Consumer(group))
+        {
+            consumer.Subscribe(topic);
+            PollUntil([consumer], read, () => read[0].Count >= 20, "the first 20 records");
+            consumer.Commit();
+            consumer.Close();
+        }
+
+        await ProduceAsync(topic, 2, Enumerable.Range(20, 10));
+        using var restarted = Consumer(group);
+        restarted.Subscribe(topic);
+        List<ConsumeResult<string, string>>[] again = [[]];
+        PollUntil([restarted], again, () => again[0].Count >= 10, "the 10 records after the commit");
+
+        Assert.Equal(Enumerable.Range(20, 10).Select(i => $"v{i}").Order(), again[0].Select(r => r.Message.Value).Order());
+        var committed = restarted.Committed(TimeSpan.FromSeconds(30));
+        Assert.Equal([10L, 10L], committed.OrderBy(c => c.Partition.Value).Select(c => c.Offset.Value));
+        restarted.Close();
     }
 }
