@@ -224,7 +224,10 @@ internal sealed class Api68ConsumerGroupHeartbeat : KafkaApi<ConsumerGroupHeartb
             ClientId = context.Header.ClientId ?? "",
             ClientHost = ClientHost(context.RemoteEndPoint),
             SessionTimeoutMs = settings.SessionTimeoutMs,
-            RebalanceTimeoutMs = member.RebalanceTimeoutMs,
+            // A round needs one heartbeat from each member (revocations are acknowledged in a later heartbeat, not
+            // inside the round), so a member that has not joined it within its session is gone: without this cap a
+            // vanished member would hold a round for max.poll.interval.ms (librdkafka's rebalance timeout, 5 min).
+            RebalanceTimeoutMs = Math.Min(member.RebalanceTimeoutMs, settings.SessionTimeoutMs),
             Assignors = { Assignors[member.ServerAssignor] },
             Topics = { member.Topics },
             OwnedPartitions = { member.Owned.Select(p => new NativeGroup.GroupPartition { Topic = p.Topic, Partition = p.Partition }) },

@@ -1,5 +1,6 @@
 using ActorStream.Kafka.Tests.Support;
 using Confluent.Kafka;
+using Confluent.Kafka.Admin;
 
 namespace ActorStream.Kafka.Tests.Groups;
 
@@ -136,6 +137,19 @@ public sealed class Kip848ConsumerSpec(Kip848Node node, ITestOutputHelper output
         {
             var own = Partitions(consumers[i]);
             Assert.All(read[i], r => Assert.Contains(r.Partition.Value, own));
+        }
+
+        // The admin client describes the group with ConsumerGroupDescribe (API 69): a "consumer" group, as Kafka 4 shows it.
+        using (var admin = KafkaClients.Admin(node.KafkaBootstrap, output))
+        {
+            var description = Assert.Single((await admin.DescribeConsumerGroupsAsync([group])).ConsumerGroupDescriptions);
+            Assert.Equal(ConsumerGroupType.Consumer, description.GroupType);
+            Assert.Equal(ConsumerGroupState.Stable, description.State);
+            Assert.Equal("uniform", description.PartitionAssignor);
+            Assert.Equal(2, description.Members.Count);
+            Assert.Equal(
+                consumers.Select(c => Describe(c)).Order(),
+                description.Members.Select(m => string.Join(",", m.Assignment.TopicPartitions.Select(tp => tp.Partition.Value).Order())).Order());
         }
 
         first.Close();
