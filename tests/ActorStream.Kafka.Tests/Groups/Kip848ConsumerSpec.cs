@@ -27,19 +27,71 @@ public sealed class Kip848ConsumerSpec(Kip848Node node, ITestOutputHelper output
         Debug = Environment.GetEnvironmentVariable("ACTORSTREAM_KAFKA_DEBUG"),
     };
 
-    private IConsumer<string, string> Consumer(string groupId, Action<ConsumerConfig>? configure = null)
+    private IConsumer<string, string> Consumer(string groupId, Action<ConsumerConfig>? configure = null, Ownership? ownership = null)
     {
         var config = Config(groupId);
         configure?.Invoke(config);
+        var builder = new ConsumerBuilder<string, string>(config);
         if (Environment.GetEnvironmentVariable("KIP848_LOG") is { } log)
         {
-            return new ConsumerBuilder<string, string>(config)
-                .SetLogHandler((_, m) => File.AppendAllText(log, $"{DateTime.UtcNow:HH:mm:ss.fff} {m.Facility}: {m.Message}\n"))
-                .SetErrorHandler((_, e) => File.AppendAllText(log, $"{DateTime.UtcNow:HH:mm:ss.fff} ERROR {e.Code}: {e.Reason}\n"))
-                .Build();
+            // A librdkafka abort kills the test host and the test's output with it: a file keeps the log.
+            builder.SetLogHandler((_, m) => File.AppendAllText(log, $"{DateTime.UtcNow:HH:mm:ss.fff} {m.Facility}: {m.Message}\n"))
+                .SetErrorHandler((_, e) => File.AppendAllText(log, $"{DateTime.UtcNow:HH:mm:ss.fff} ERROR {e.Code}: {e.Reason}\n"));
+        }
+        else
+        {
+            builder.SetLogHandler((_, m) => KafkaClients.Log(output, m)).SetErrorHandler((_, e) => KafkaClients.Log(output, e));
         }
 
-        return KafkaClients.Consumer<string, string>(config, output);
+        if (ownership is not null)
+        {
+            builder.SetPartitionsAssignedHandler((c, partitions) => ownership.Assigned(c, partitions))
+                .SetPartitionsRevokedHandler((c, partitions) => ownership.Revoked(c, partitions.Select(p => p.TopicPartition)))
+                .SetPartitionsLostHandler((c, partitions) => ownership.Revoked(c, partitions.Select(p => p.TopicPartition)));
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// Who holds which partition, from the consumers' own rebalance callbacks (KIP-848 assignments are incremental):
+    /// a partition assigned to one consumer while another still holds it is recorded as a violation.
+    /// </summary>
+    private sealed class Ownership
+    {
+        private readonly Dictionary<TopicPartition, string> _holders = [];
+
+        public List<string> Violations { get; } = [];
+
+        public void Assigned(IConsumer<string, string> consumer, IEnumerable<TopicPartition> partitions)
+        {
+            lock (_holders)
+            {
+                foreach (var partition in partitions)
+                {
+                    if (_holders.TryGetValue(partition, out var holder) && holder != consumer.Name)
+                    {
+                        Violations.Add($"{partition} assigned to {consumer.Name} while {holder} holds it");
+                    }
+
+                    _holders[partition] = consumer.Name;
+                }
+            }
+        }
+
+        public void Revoked(IConsumer<string, string> consumer, IEnumerable<TopicPartition> partitions)
+        {
+            lock (_holders)
+            {
+                foreach (var partition in partitions)
+                {
+                    if (_holders.TryGetValue(partition, out var holder) && holder == consumer.Name)
+                    {
+                        _holders.Remove(partition);
+                    }
+                }
+            }
+        }
     }
 
     private async Task<string> TopicWithRecordsAsync(string prefix, int partitions, int count)
@@ -120,8 +172,9 @@ public sealed class Kip848ConsumerSpec(Kip848Node node, ITestOutputHelper output
     {
         var topic = await node.CreateTopicAsync("kip848-split", 6);
         var group = "kip848-split-" + Guid.NewGuid().ToString("N");
-        using var first = Consumer(group);
-        using var second = Consumer(group);
+        var ownership = new Ownership();
+        using var first = Consumer(group, ownership: ownership);
+        using var second = Consumer(group, ownership: ownership);
         IConsumer<string, string>[] consumers = [first, second];
         List<ConsumeResult<string, string>>[] read = [[], []];
         first.Subscribe(topic);
@@ -132,6 +185,7 @@ public sealed class Kip848ConsumerSpec(Kip848Node node, ITestOutputHelper output
         PollUntil(consumers, read, () => read.Sum(r => r.Count) >= 60, "60 records");
 
         Assert.True(SplitDisjointly(consumers, 6), $"assignments moved: {Describe(first)} / {Describe(second)}");
+        Assert.Empty(ownership.Violations);
         Assert.Equal(Enumerable.Range(0, 60).Select(i => $"v{i}").Order(), read.SelectMany(r => r).Select(r => r.Message.Value).Order());
         for (var i = 0; i < 2; i++)
         {
@@ -161,8 +215,9 @@ public sealed class Kip848ConsumerSpec(Kip848Node node, ITestOutputHelper output
     {
         var topic = await node.CreateTopicAsync("kip848-takeover", 6);
         var group = "kip848-takeover-" + Guid.NewGuid().ToString("N");
-        using var stays = Consumer(group);
-        var leaves = Consumer(group);
+        var ownership = new Ownership();
+        using var stays = Consumer(group, ownership: ownership);
+        var leaves = Consumer(group, ownership: ownership);
         IConsumer<string, string>[] both = [stays, leaves];
         List<ConsumeResult<string, string>>[] read = [[], []];
         stays.Subscribe(topic);
@@ -178,6 +233,7 @@ public sealed class Kip848ConsumerSpec(Kip848Node node, ITestOutputHelper output
         await ProduceAsync(topic, 6, Enumerable.Range(0, 30));
         PollUntil([stays], after, () => after[0].Count >= 30, "30 records");
         Assert.Equal(Enumerable.Range(0, 30).Select(i => $"v{i}").Order(), after[0].Select(r => r.Message.Value).Order());
+        Assert.Empty(ownership.Violations);
         stays.Close();
     }
 
