@@ -164,7 +164,7 @@ internal sealed class Api68ConsumerGroupHeartbeat : KafkaApi<ConsumerGroupHeartb
         {
             case ErrorCode.None when request.MemberEpoch == known.Epoch:
                 members.Remember(request.GroupId, member);
-                return await AnswerAsync(context, members.Settings, member, cancellationToken).ConfigureAwait(false);
+                return await AnswerAsync(context, members, request.GroupId, member, cancellationToken).ConfigureAwait(false);
             case ErrorCode.None or ErrorCode.IllegalGeneration:
                 // The generation moved on since this member's epoch (or the gateway lost track): a known member's older
                 // epoch is reconciled by answering with the current generation and assignment.
@@ -209,7 +209,7 @@ internal sealed class Api68ConsumerGroupHeartbeat : KafkaApi<ConsumerGroupHeartb
             PendingRevocation = Partitions(described.PendingRevocation),
         };
         members.Remember(request.GroupId, refreshed);
-        return await AnswerAsync(context, members.Settings, refreshed, cancellationToken).ConfigureAwait(false);
+        return await AnswerAsync(context, members, request.GroupId, refreshed, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A JoinGroup that does not wait for the round: the member's current epoch and assignment at once.</summary>
@@ -279,7 +279,7 @@ internal sealed class Api68ConsumerGroupHeartbeat : KafkaApi<ConsumerGroupHeartb
             members.Forget(groupId, member.MemberId);
         }
 
-        return await AnswerAsync(context, settings, joined, cancellationToken).ConfigureAwait(false);
+        return await AnswerAsync(context, members, groupId, joined, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The member as this request describes it: the fields it sent, the remembered ones for those it left null.</summary>
@@ -380,13 +380,18 @@ internal sealed class Api68ConsumerGroupHeartbeat : KafkaApi<ConsumerGroupHeartb
             Partitions(described.PendingRevocation));
     }
 
-    /// <summary>The member's epoch and assignment, topics by id (a topic deleted meanwhile is left out).</summary>
+    /// <summary>
+    /// The member's epoch and assignment, topics by id (a topic deleted meanwhile is left out). A partition another
+    /// KIP-848 member still reports owning is held back until that member's heartbeat gave it up: the coordinator's
+    /// eager assignors (range) hand partitions over at once, which a KIP-848 member (always incremental) must not see.
+    /// </summary>
     private static async Task<ConsumerGroupHeartbeatResponse> AnswerAsync(
-        KafkaRequestContext context, ConsumerGroupProtocolSettings settings, ConsumerGroupMember member, CancellationToken cancellationToken)
+        KafkaRequestContext context, ConsumerGroupMembers members, string groupId, ConsumerGroupMember member, CancellationToken cancellationToken)
     {
         var ids = KafkaTopicIds.Get(context.Services.System);
         var topics = new List<ConsumerGroupHeartbeatResponse.TopicPartitions>();
-        foreach (var topic in member.Assignment.GroupBy(p => p.Topic, StringComparer.Ordinal))
+        var ownedByOthers = members.OwnedByOthers(groupId, member.MemberId);
+        foreach (var topic in member.Assignment.Where(p => !ownedByOthers.Contains(p)).GroupBy(p => p.Topic, StringComparer.Ordinal))
         {
             var id = await ids.IdAsync(context, topic.Key, cancellationToken).ConfigureAwait(false);
             if (id != Guid.Empty)
@@ -399,7 +404,7 @@ internal sealed class Api68ConsumerGroupHeartbeat : KafkaApi<ConsumerGroupHeartb
         {
             MemberId = member.MemberId,
             MemberEpoch = member.Epoch,
-            HeartbeatIntervalMs = settings.HeartbeatIntervalMs,
+            HeartbeatIntervalMs = members.Settings.HeartbeatIntervalMs,
             Assignment = new ConsumerGroupHeartbeatResponse.AssignmentData { TopicPartitions = topics },
         };
     }

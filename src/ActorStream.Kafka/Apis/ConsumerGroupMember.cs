@@ -15,6 +15,9 @@ internal sealed record ConsumerGroupMember(
     ImmutableArray<(string Topic, int Partition)> Assignment,
     ImmutableArray<(string Topic, int Partition)> PendingRevocation)
 {
+    /// <summary><see cref="Environment.TickCount64"/> at the member's last heartbeat.</summary>
+    public long LastHeartbeatMs { get; init; }
+
     public bool SameSubscription(ConsumerGroupMember other) =>
         Topics.ToHashSet(StringComparer.Ordinal).SetEquals(other.Topics)
         && string.Equals(TopicRegex, other.TopicRegex, StringComparison.Ordinal)

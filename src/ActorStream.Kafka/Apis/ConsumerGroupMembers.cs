@@ -13,7 +13,7 @@ namespace ActorStream.Kafka.Apis;
 /// </summary>
 internal sealed class ConsumerGroupMembers : IExtension
 {
-    private readonly ConcurrentDictionary<(string GroupId, string MemberId), ConsumerGroupMember> _members = new();
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, ConsumerGroupMember>> _groups = new(StringComparer.Ordinal);
 
     public ConsumerGroupMembers(ConsumerGroupProtocolSettings settings)
     {
@@ -24,11 +24,43 @@ internal sealed class ConsumerGroupMembers : IExtension
 
     public static ConsumerGroupMembers Get(ActorSystem system) => system.WithExtension<ConsumerGroupMembers, ConsumerGroupMembersProvider>();
 
-    public ConsumerGroupMember? Find(string groupId, string memberId) => _members.GetValueOrDefault((groupId, memberId));
+    public ConsumerGroupMember? Find(string groupId, string memberId) =>
+        _groups.TryGetValue(groupId, out var members) ? members.GetValueOrDefault(memberId) : null;
 
-    public void Remember(string groupId, ConsumerGroupMember member) => _members[(groupId, member.MemberId)] = member;
+    /// <summary>Remembers the member as it heartbeated just now.</summary>
+    public void Remember(string groupId, ConsumerGroupMember member) =>
+        _groups.GetOrAdd(groupId, _ => new ConcurrentDictionary<string, ConsumerGroupMember>(StringComparer.Ordinal))[member.MemberId] =
+            member with { LastHeartbeatMs = Environment.TickCount64 };
 
-    public void Forget(string groupId, string memberId) => _members.TryRemove((groupId, memberId), out _);
+    public void Forget(string groupId, string memberId)
+    {
+        if (_groups.TryGetValue(groupId, out var members))
+        {
+            members.TryRemove(memberId, out _);
+        }
+    }
+
+    /// <summary>
+    /// The partitions other KIP-848 members of the group said they own in their last heartbeat, if that was within the
+    /// session timeout (a member silent for longer is gone, or about to be removed by the coordinator).
+    /// </summary>
+    public HashSet<(string Topic, int Partition)> OwnedByOthers(string groupId, string memberId)
+    {
+        var owned = new HashSet<(string Topic, int Partition)>();
+        if (_groups.TryGetValue(groupId, out var members))
+        {
+            var alive = Environment.TickCount64 - Settings.SessionTimeoutMs;
+            foreach (var other in members.Values)
+            {
+                if (other.MemberId != memberId && other.LastHeartbeatMs >= alive)
+                {
+                    owned.UnionWith(other.Owned);
+                }
+            }
+        }
+
+        return owned;
+    }
 }
 
 internal sealed class ConsumerGroupMembersProvider : ExtensionIdProvider<ConsumerGroupMembers>

@@ -167,14 +167,16 @@ public sealed class Kip848ConsumerSpec(Kip848Node node, ITestOutputHelper output
         consumer.Close();
     }
 
-    [Fact]
-    public async Task Two_consumers_split_a_six_partition_topic_disjointly_and_together_read_every_record_once()
+    [Theory]
+    [InlineData("uniform")]
+    [InlineData("range")]
+    public async Task Two_consumers_split_a_six_partition_topic_disjointly_and_together_read_every_record_once(string assignor)
     {
         var topic = await node.CreateTopicAsync("kip848-split", 6);
         var group = "kip848-split-" + Guid.NewGuid().ToString("N");
         var ownership = new Ownership();
-        using var first = Consumer(group, ownership: ownership);
-        using var second = Consumer(group, ownership: ownership);
+        using var first = Consumer(group, c => c.GroupRemoteAssignor = assignor, ownership);
+        using var second = Consumer(group, c => c.GroupRemoteAssignor = assignor, ownership);
         IConsumer<string, string>[] consumers = [first, second];
         List<ConsumeResult<string, string>>[] read = [[], []];
         first.Subscribe(topic);
@@ -199,7 +201,7 @@ public sealed class Kip848ConsumerSpec(Kip848Node node, ITestOutputHelper output
             var description = Assert.Single((await admin.DescribeConsumerGroupsAsync([group])).ConsumerGroupDescriptions);
             Assert.Equal(ConsumerGroupType.Consumer, description.GroupType);
             Assert.Equal(ConsumerGroupState.Stable, description.State);
-            Assert.Equal("uniform", description.PartitionAssignor);
+            Assert.Equal(assignor, description.PartitionAssignor);
             Assert.Equal(2, description.Members.Count);
             Assert.Equal(
                 consumers.Select(c => Describe(c)).Order(),
