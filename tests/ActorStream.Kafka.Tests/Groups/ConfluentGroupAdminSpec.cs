@@ -64,7 +64,7 @@ public sealed class ConfluentGroupAdminSpec(KafkaGroupNode node, ITestOutputHelp
             Assert.Equal(Enumerable.Repeat(4L, Partitions), offsets.Values);
 
             var refused = await Assert.ThrowsAsync<DeleteGroupsException>(() => admin.DeleteGroupsAsync([groupId]));
-            Assert.Equal(ErrorCode.GroupNotEmpty, Assert.Single(refused.Results).Error.Code);
+            Assert.Equal(ErrorCode.NonEmptyGroup, Assert.Single(refused.Results).Error.Code);
         }
 
         // The member left on close: the group is Empty, so an admin may set its offsets and delete them.
@@ -97,7 +97,6 @@ public sealed class ConfluentGroupAdminSpec(KafkaGroupNode node, ITestOutputHelp
         }
 
         var result = await admin.ListConsumerGroupsAsync(options);
-        Assert.Empty(result.Errors);
         return result.Valid;
     }
 

@@ -108,7 +108,7 @@ public sealed class KcatBalancedConsumerSpec(KafkaGroupNode node, ITestOutputHel
             };
             foreach (var arg in new[]
                      {
-                         "-b", bootstrap, "-G", groupId, "-f", "%p %s\\n", "-o", "beginning",
+                         "-b", bootstrap, "-G", groupId, "-f", "%p %s\\n", "-X", "auto.offset.reset=earliest",
                          "-X", $"session.timeout.ms={KafkaGroupNode.SessionTimeoutMs}", "-X", "heartbeat.interval.ms=500",
                          "-X", "broker.address.family=v4", topic,
                      })
