@@ -29,8 +29,9 @@ public sealed class ConfluentClusterGroupSpec(KafkaCluster cluster, ITestOutputH
         }
 
         var group = UniqueGroup("cluster");
-        await using var a = GroupConsumer.Start("a", Config($"127.0.0.1:{cluster.KafkaPort(0)}", group, "a"), topic, output);
-        await using var b = GroupConsumer.Start("b", Config($"127.0.0.1:{cluster.KafkaPort(2)}", group, "b"), topic, output);
+        var ownership = new PartitionOwnership();
+        await using var a = GroupConsumer.Start("a", Config($"127.0.0.1:{cluster.KafkaPort(0)}", group, "a"), topic, output, ownership);
+        await using var b = GroupConsumer.Start("b", Config($"127.0.0.1:{cluster.KafkaPort(2)}", group, "b"), topic, output, ownership);
         await UntilAsync(() => Split(Partitions, a, b), "a and b split the 6 partitions", () => Describe(a, b) + "\n" + cluster.Output());
         var ofA = a.AssignedPartitions;
         var ofB = b.AssignedPartitions;
@@ -59,5 +60,6 @@ public sealed class ConfluentClusterGroupSpec(KafkaCluster cluster, ITestOutputH
         await UntilAsync(() => b.Records.Count(r => r.Value.StartsWith("second:", StringComparison.Ordinal)) >= second.Count, "b reads the second 60 records", () => Describe(a, b));
         Assert.Equal(ProducedTo(second, ofA), ValuesFrom(b, ofA));
         Assert.Equal(ProducedTo(first, ofB).Concat(ProducedTo(second, ofB)).Order(StringComparer.Ordinal), ValuesFrom(b, ofB));
+        Assert.Empty(ownership.Violations);
     }
 }

@@ -21,8 +21,9 @@ public sealed class ConfluentGroupRebalanceSpec(GroupsNode node, ITestOutputHelp
     {
         var topic = await node.CreateTopicAsync("split", Partitions);
         var group = UniqueGroup("split");
-        await using var a = GroupConsumer.Start("a", Config(node.KafkaBootstrap, group, "a"), topic, output);
-        await using var b = GroupConsumer.Start("b", Config(node.KafkaBootstrap, group, "b"), topic, output);
+        var ownership = new PartitionOwnership();
+        await using var a = GroupConsumer.Start("a", Config(node.KafkaBootstrap, group, "a"), topic, output, ownership);
+        await using var b = GroupConsumer.Start("b", Config(node.KafkaBootstrap, group, "b"), topic, output, ownership);
 
         await UntilAsync(() => Split(Partitions, a, b), "a and b split the 6 partitions", () => Describe(a, b) + "\n" + node.Output());
         // range (librdkafka's default first assignor) over one topic: three partitions each.
@@ -36,6 +37,7 @@ public sealed class ConfluentGroupRebalanceSpec(GroupsNode node, ITestOutputHelp
         Assert.Equal(ProducedTo(produced, a.AssignedPartitions), a.Records.Select(r => r.Value).Order(StringComparer.Ordinal));
         Assert.Equal(ProducedTo(produced, b.AssignedPartitions), b.Records.Select(r => r.Value).Order(StringComparer.Ordinal));
         Assert.NotEqual(a.MemberId, b.MemberId);
+        Assert.Empty(ownership.Violations);
     }
 
     [Fact]
@@ -43,8 +45,9 @@ public sealed class ConfluentGroupRebalanceSpec(GroupsNode node, ITestOutputHelp
     {
         var topic = await node.CreateTopicAsync("close", Partitions);
         var group = UniqueGroup("close");
-        await using var a = GroupConsumer.Start("a", Config(node.KafkaBootstrap, group, "a"), topic, output);
-        await using var b = GroupConsumer.Start("b", Config(node.KafkaBootstrap, group, "b"), topic, output);
+        var ownership = new PartitionOwnership();
+        await using var a = GroupConsumer.Start("a", Config(node.KafkaBootstrap, group, "a"), topic, output, ownership);
+        await using var b = GroupConsumer.Start("b", Config(node.KafkaBootstrap, group, "b"), topic, output, ownership);
         await UntilAsync(() => Split(Partitions, a, b), "a and b split the 6 partitions", () => Describe(a, b) + "\n" + node.Output());
         var ofA = a.AssignedPartitions;
         var ofB = b.AssignedPartitions;
@@ -66,6 +69,7 @@ public sealed class ConfluentGroupRebalanceSpec(GroupsNode node, ITestOutputHelp
         Assert.Equal(ProducedTo(second, ofA), ValuesFrom(b, ofA));
         Assert.Equal(ProducedTo(first, ofB).Concat(ProducedTo(second, ofB)).Order(StringComparer.Ordinal), ValuesFrom(b, ofB));
         Assert.Equal(ProducedTo(first, ofA), a.Records.Select(r => r.Value).Order(StringComparer.Ordinal));
+        Assert.Empty(ownership.Violations);
     }
 
     [Fact]

@@ -107,6 +107,7 @@ public sealed class ConfluentStaticMembershipSpec(GroupsNode node, ITestOutputHe
             Assert.Equal(otherEvents, other.Events.Count);
             Assert.Equal(otherRebalances, other.RebalanceCount);
             Assert.Equal(held, restarted.AssignedPartitions);
+            output.WriteLine($"{name} back with [{string.Join(',', held)}]; {other.Name} sent {other.HeartbeatsSent - heartbeats} heartbeats since, rebalances still {other.RebalanceCount}");
             return restarted;
         }
         catch

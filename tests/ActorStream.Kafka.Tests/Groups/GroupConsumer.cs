@@ -249,7 +249,15 @@ public sealed class GroupConsumer : IAsyncDisposable
                 }
             }
 
-            _consumer.Close();
+            try
+            {
+                _consumer.Close();
+            }
+            catch (KafkaException e) when (e.Error.IsFatal)
+            {
+                // A consumer that hit a fatal error (FENCED_INSTANCE_ID) cannot close cleanly: librdkafka says why.
+                OnError(e.Error);
+            }
         }
         finally
         {
