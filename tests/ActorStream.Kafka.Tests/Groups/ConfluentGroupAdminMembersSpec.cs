@@ -6,19 +6,21 @@ using static ActorStream.Kafka.Tests.Groups.GroupConsumers;
 namespace ActorStream.Kafka.Tests.Groups;
 
 /// <summary>
-/// Confluent.Kafka's AdminClient on Kafka-protocol groups (ListGroups, DescribeGroups, OffsetFetch, OffsetCommit,
-/// OffsetDelete, DeleteGroups): a running group is listed and described as its members see it; an Empty group's
-/// offsets are listed, altered and deleted; a group is deleted only once Empty.
+/// Confluent.Kafka's AdminClient beside the group's own members (ConfluentGroupAdminSpec covers each admin call on a
+/// one-member group): a two-member group is described as its members see it (member ids, client ids, hosts, each
+/// member's assignment, the assignor, the coordinator), a subscribed topic's offsets cannot be deleted
+/// (GROUP_SUBSCRIBED_TO_TOPIC), and a member joining an Empty group starts where the admin altered and deleted the
+/// offsets.
 /// </summary>
 [Collection(GroupsNodeCollection.Name)]
-public sealed class ConfluentGroupAdminSpec(GroupsNode node, ITestOutputHelper output)
+public sealed class ConfluentGroupAdminMembersSpec(GroupsNode node, ITestOutputHelper output)
 {
     private const int Partitions = 4;
 
     private static readonly TimeSpan Timeout = KafkaClients.Timeout;
 
     [Fact]
-    public async Task A_running_group_must_be_listed_and_described_as_its_members_see_it_and_refuse_deletion()
+    public async Task A_running_group_must_be_described_as_its_members_see_it_and_keep_its_subscribed_offsets()
     {
         var topic = await node.CreateTopicAsync("admin-running", Partitions);
         var group = UniqueGroup("admin-running");
@@ -26,11 +28,6 @@ public sealed class ConfluentGroupAdminSpec(GroupsNode node, ITestOutputHelper o
         await using var b = GroupConsumer.Start("b", Config(node.KafkaBootstrap, group, "admin-b"), topic, output);
         await UntilAsync(() => Split(Partitions, a, b), "a and b split the 4 partitions", () => Describe(a, b) + "\n" + node.Output());
         using var admin = KafkaClients.Admin(node.KafkaBootstrap, output);
-
-        var listing = await ListingAsync(admin, group);
-        Assert.NotNull(listing);
-        Assert.Equal(ConsumerGroupState.Stable, listing.State);
-        Assert.False(listing.IsSimpleConsumerGroup);
 
         var description = await DescribeAsync(admin, group);
         Assert.Equal(ConsumerGroupState.Stable, description.State);
@@ -41,17 +38,20 @@ public sealed class ConfluentGroupAdminSpec(GroupsNode node, ITestOutputHelper o
             description.Members.OrderBy(m => m.ClientId, StringComparer.Ordinal).Select(m => Line((m.ClientId, m.ConsumerId, m.Assignment.TopicPartitions.Where(p => p.Topic == topic).Select(p => p.Partition.Value).Order().ToList()))));
         Assert.All(description.Members, m => Assert.False(string.IsNullOrEmpty(m.Host), "a member's client host"));
 
-        // Members subscribed to the topic: its offsets cannot be deleted (GROUP_SUBSCRIBED_TO_TOPIC), nor the group (NON_EMPTY_GROUP).
+        // The members are subscribed to the topic: its offsets cannot be deleted (GROUP_SUBSCRIBED_TO_TOPIC) and stay.
+        var produced = await ProduceAsync(node.KafkaBootstrap, topic, Partitions, perPartition: 1, "admin", output);
+        await UntilAsync(() => a.Records.Count + b.Records.Count >= produced.Count, "a and b read the 4 records", () => Describe(a, b));
+        await a.CommitAsync();
+        await b.CommitAsync();
+        Assert.Equal([1L, 1, 1, 1], await CommittedAsync(admin, group, topic));
         var subscribed = await Assert.ThrowsAsync<DeleteConsumerGroupOffsetsException>(() =>
-            admin.DeleteConsumerGroupOffsetsAsync(group, [new TopicPartition(topic, 0)], new DeleteConsumerGroupOffsetsOptions { RequestTimeout = Timeout }));
+            admin.DeleteConsumerGroupOffsetsAsync(group, [new TopicPartition(topic, a.AssignedPartitions[0])], new DeleteConsumerGroupOffsetsOptions { RequestTimeout = Timeout }));
         Assert.Contains(ErrorCode.GroupSubscribedToTopic, subscribed.Result.Partitions.Select(p => p.Error.Code).Append(subscribed.Result.Error.Code));
-        var nonEmpty = await Assert.ThrowsAsync<DeleteGroupsException>(() => admin.DeleteGroupsAsync([group], new DeleteGroupsOptions { RequestTimeout = Timeout }));
-        Assert.Equal(ErrorCode.NonEmptyGroup, nonEmpty.Results.Single().Error.Code);
-        Assert.NotNull(await ListingAsync(admin, group));
+        Assert.Equal([1L, 1, 1, 1], await CommittedAsync(admin, group, topic));
     }
 
     [Fact]
-    public async Task An_empty_groups_offsets_must_be_listed_altered_and_deleted_and_the_group_deleted()
+    public async Task A_member_joining_an_empty_group_must_start_where_the_admin_altered_and_deleted_the_offsets()
     {
         var topic = await node.CreateTopicAsync("admin-offsets", Partitions);
         var group = UniqueGroup("admin-offsets");
@@ -86,17 +86,10 @@ public sealed class ConfluentGroupAdminSpec(GroupsNode node, ITestOutputHelper o
             Assert.Equal(16, consumer.Records.Count);
             await consumer.StopAsync();
         }
-
-        await admin.DeleteGroupsAsync([group], new DeleteGroupsOptions { RequestTimeout = Timeout });
-        Assert.Null(await ListingAsync(admin, group));
-        Assert.Equal([Offset.Unset.Value, Offset.Unset.Value, Offset.Unset.Value, Offset.Unset.Value], await CommittedAsync(admin, group, topic));
     }
 
     private static string Line((string ClientId, string MemberId, IReadOnlyList<int> Partitions) member) =>
         $"{member.ClientId} {member.MemberId} [{string.Join(',', member.Partitions)}]";
-
-    private static async Task<ConsumerGroupListing?> ListingAsync(IAdminClient admin, string group) =>
-        (await admin.ListConsumerGroupsAsync(new ListConsumerGroupsOptions { RequestTimeout = Timeout })).Valid.SingleOrDefault(g => g.GroupId == group);
 
     private static async Task<ConsumerGroupDescription> DescribeAsync(IAdminClient admin, string group) =>
         (await admin.DescribeConsumerGroupsAsync([group], new DescribeConsumerGroupsOptions { RequestTimeout = Timeout })).ConsumerGroupDescriptions.Single();
