@@ -13,8 +13,8 @@ namespace ActorStream.Kafka.Tests.Groups;
 /// member only gives up the partitions that move, and no partition is ever held by two members at once (checked from
 /// the consumers' own callbacks).
 /// </summary>
-[Collection(GroupsNodeCollection.Name)]
-public sealed class ConfluentAssignorSpec(GroupsNode node, ITestOutputHelper output)
+[Collection(KafkaGroupNodeCollection.Name)]
+public sealed class ConfluentAssignorSpec(KafkaGroupNode node, ITestOutputHelper output)
 {
     private const int Partitions = 6;
 

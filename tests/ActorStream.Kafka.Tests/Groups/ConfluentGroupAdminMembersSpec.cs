@@ -12,8 +12,8 @@ namespace ActorStream.Kafka.Tests.Groups;
 /// (GROUP_SUBSCRIBED_TO_TOPIC), and a member joining an Empty group starts where the admin altered and deleted the
 /// offsets.
 /// </summary>
-[Collection(GroupsNodeCollection.Name)]
-public sealed class ConfluentGroupAdminMembersSpec(GroupsNode node, ITestOutputHelper output)
+[Collection(KafkaGroupNodeCollection.Name)]
+public sealed class ConfluentGroupAdminMembersSpec(KafkaGroupNode node, ITestOutputHelper output)
 {
     private const int Partitions = 4;
 

@@ -11,8 +11,8 @@ namespace ActorStream.Kafka.Tests.Groups;
 /// closes leaves the group and the other takes its partitions from the offsets it committed; committed offsets are
 /// kept across a consumer's restart.
 /// </summary>
-[Collection(GroupsNodeCollection.Name)]
-public sealed class ConfluentGroupRebalanceSpec(GroupsNode node, ITestOutputHelper output)
+[Collection(KafkaGroupNodeCollection.Name)]
+public sealed class ConfluentGroupRebalanceSpec(KafkaGroupNode node, ITestOutputHelper output)
 {
     private const int Partitions = 6;
 

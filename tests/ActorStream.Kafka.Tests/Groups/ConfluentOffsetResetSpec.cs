@@ -10,8 +10,8 @@ namespace ActorStream.Kafka.Tests.Groups;
 /// OFFSET_OUT_OF_RANGE): <c>earliest</c> reads from the log start, <c>latest</c> only what arrives after it joined,
 /// <c>error</c> hands the application librdkafka's <c>Local_AutoOffsetReset</c> and reads nothing.
 /// </summary>
-[Collection(GroupsNodeCollection.Name)]
-public sealed class ConfluentOffsetResetSpec(GroupsNode node, ITestOutputHelper output)
+[Collection(KafkaGroupNodeCollection.Name)]
+public sealed class ConfluentOffsetResetSpec(KafkaGroupNode node, ITestOutputHelper output)
 {
     private const int Partitions = 3;
 

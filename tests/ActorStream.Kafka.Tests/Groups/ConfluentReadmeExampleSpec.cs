@@ -10,8 +10,8 @@ namespace ActorStream.Kafka.Tests.Groups;
 /// The README's Confluent.Kafka consumer-group example, run as written: two instances of it in one group read every
 /// record once between them and leave the group's committed offsets at the end of each partition.
 /// </summary>
-[Collection(GroupsNodeCollection.Name)]
-public sealed class ConfluentReadmeExampleSpec(GroupsNode node, ITestOutputHelper output)
+[Collection(KafkaGroupNodeCollection.Name)]
+public sealed class ConfluentReadmeExampleSpec(KafkaGroupNode node, ITestOutputHelper output)
 {
     private const int Partitions = 4;
 

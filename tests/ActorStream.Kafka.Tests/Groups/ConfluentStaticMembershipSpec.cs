@@ -11,8 +11,8 @@ namespace ActorStream.Kafka.Tests.Groups;
 /// id, the same partitions) without a rebalance: the other member sees no revoke and no assign. A second consumer
 /// started with an instance id already in use replaces the first, which is fenced (FENCED_INSTANCE_ID).
 /// </summary>
-[Collection(GroupsNodeCollection.Name)]
-public sealed class ConfluentStaticMembershipSpec(GroupsNode node, ITestOutputHelper output)
+[Collection(KafkaGroupNodeCollection.Name)]
+public sealed class ConfluentStaticMembershipSpec(KafkaGroupNode node, ITestOutputHelper output)
 {
     private const int Partitions = 6;
 

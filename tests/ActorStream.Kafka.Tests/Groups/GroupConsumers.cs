@@ -13,8 +13,8 @@ public static class GroupConsumers
     /// <summary>Bounded: what a rebalance, a takeover or a read waits at most (generous: two loaded cores).</summary>
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    /// <summary>Within the groups node's lowered minimum (<see cref="GroupsNode.MinSessionTimeoutMs"/>) and Kafka's default one.</summary>
-    public const int SessionTimeoutMs = 6_000;
+    /// <summary>Within Kafka's default minimum and the group node's lowered one (<see cref="KafkaGroupNode"/>).</summary>
+    public const int SessionTimeoutMs = KafkaGroupNode.SessionTimeoutMs;
 
     public const int HeartbeatIntervalMs = 500;
 
