@@ -180,9 +180,13 @@ public sealed class JsScript : IAsyncDisposable
     /// <summary>Closes stdin (the script's signal to disconnect cleanly) and waits for its exit, which must be 0.</summary>
     public async Task StopAsync(ITestOutputHelper output, TimeSpan? timeout = null)
     {
-        if (!_process.HasExited)
+        try
         {
             _process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // It exited (its stdin pipe is gone) before we asked.
         }
 
         await WaitForExitAsync(timeout ?? Timeout);
