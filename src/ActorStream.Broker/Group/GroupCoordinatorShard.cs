@@ -39,6 +39,11 @@ public sealed partial class GroupCoordinatorShard
     private readonly Dictionary<string, int> _topicPartitions = new(StringComparer.Ordinal);
     private readonly Dictionary<(string GroupId, string MemberId), long> _lastHeartbeatMs = [];
     private readonly TopicPatternCache _topicPatterns = new();
+    private readonly Dictionary<(string GroupId, string MemberId), long> _pendingMembers = [];
+    private readonly Dictionary<string, InitialDelay> _initialDelays = new(StringComparer.Ordinal);
+
+    /// <summary>The initial rebalance delay of an Empty group's first round: due at <see cref="DeadlineMs"/>, started at <see cref="StartMs"/>.</summary>
+    private sealed record InitialDelay(long StartMs, long DeadlineMs, bool NewMemberAdded);
 
     /// <param name="config">Timeouts and retention; <see cref="GroupCoordinatorConfig.Default"/> when null.</param>
     /// <param name="memberIdFactory">Client id → new unique member id (Kafka: <c>clientId-uuid</c>); tests inject a deterministic one.</param>
@@ -60,6 +65,24 @@ public sealed partial class GroupCoordinatorShard
     /// <summary>When the member was last heard of (join, heartbeat, sync, commit); null for an unknown member.</summary>
     public long? LastHeartbeatMs(string groupId, string memberId) =>
         _lastHeartbeatMs.TryGetValue((groupId, memberId), out var at) ? at : null;
+
+    /// <summary>When the group's initial rebalance delay is due (the actor's timer), or null when it has none.</summary>
+    public long? InitialRebalanceDelayDeadlineMs(string groupId) =>
+        _initialDelays.TryGetValue(groupId, out var delay) ? delay.DeadlineMs : null;
+
+    /// <summary>True when <paramref name="memberId"/> was handed out with MEMBER_ID_REQUIRED for the group and has not expired.</summary>
+    public bool IsPendingMember(string groupId, string memberId, long nowMs) =>
+        _pendingMembers.TryGetValue((groupId, memberId), out var expiresAt) && nowMs < expiresAt;
+
+    private void AddPendingMember(string groupId, string memberId, long expiresAtMs, long nowMs)
+    {
+        foreach (var key in _pendingMembers.Where(p => p.Value <= nowMs).Select(p => p.Key).ToList())
+        {
+            _pendingMembers.Remove(key);
+        }
+
+        _pendingMembers[(groupId, memberId)] = expiresAtMs;
+    }
 
     /// <summary>Applies one event, live or on recovery: the only way journal state changes.</summary>
     public void Apply(IGroupEvent e)
@@ -95,6 +118,7 @@ public sealed partial class GroupCoordinatorShard
                 _lastHeartbeatMs.Remove((left.GroupId, left.MemberId));
                 break;
             case GroupDeleted deleted:
+                _initialDelays.Remove(deleted.GroupId);
                 foreach (var key in _lastHeartbeatMs.Keys.Where(k => string.Equals(k.GroupId, deleted.GroupId, StringComparison.Ordinal)).ToList())
                 {
                     _lastHeartbeatMs.Remove(key);
@@ -136,7 +160,7 @@ public sealed partial class GroupCoordinatorShard
 
         return group.State switch
         {
-            GroupState.Stable => new SyncGroupResponse(ErrorCode.None, false, member.Assignment),
+            GroupState.Stable => SyncResponse(group, member),
             GroupState.CompletingRebalance => new SyncGroupResponse(ErrorCode.None, true, []),
             _ => SyncGroupResponse.Failed(ErrorCode.RebalanceInProgress),
         };
@@ -150,16 +174,24 @@ public sealed partial class GroupCoordinatorShard
         group.ProtocolName,
         group.LeaderId,
         group.Members.Values.OrderBy(m => m.MemberId, StringComparer.Ordinal)
-            .Select(m => new MemberDescription(m.MemberId, m.GroupInstanceId, m.ClientId, m.Topics, m.TopicPattern, m.Assignment, m.PendingRevocation))
+            .Select(m => new MemberDescription(m.MemberId, m.GroupInstanceId, m.ClientId, m.Topics, m.TopicPattern, m.Assignment, m.PendingRevocation)
+            {
+                ClientHost = m.ClientHost,
+                Metadata = group.Mode == GroupProtocolMode.Kafka ? m.MetadataFor(group.ProtocolName) : Google.Protobuf.ByteString.Empty,
+                KafkaAssignment = m.KafkaAssignment,
+            })
             .ToImmutableArray(),
         group.Offsets.OrderBy(o => o.Key, GroupTopicPartition.Comparer)
             .Select(o => new OffsetDescription(o.Key.Topic, o.Key.Partition, o.Value.Offset, o.Value.Metadata, o.Value.CommitTimestampMs))
-            .ToImmutableArray());
+            .ToImmutableArray())
+    {
+        ProtocolType = group.ProtocolType,
+    };
 
     public CoordinatorResult<ListGroupsResponse> Handle(ListGroups command) => NoEvents(new ListGroupsResponse(_groups.Values
         .Where(g => command.States.IsDefaultOrEmpty || command.States.Contains(g.State))
         .OrderBy(g => g.GroupId, StringComparer.Ordinal)
-        .Select(g => new GroupListing(g.GroupId, g.State, g.Mode))
+        .Select(g => new GroupListing(g.GroupId, g.State, g.Mode, g.ProtocolType))
         .ToImmutableArray()));
 
     public CoordinatorResult<DescribeGroupResponse> Handle(DescribeGroup command)
@@ -178,6 +210,16 @@ public sealed partial class GroupCoordinatorShard
 
     private void Touch(string groupId, string memberId, long nowMs) =>
         _lastHeartbeatMs[(groupId, memberId)] = Math.Max(nowMs, _lastHeartbeatMs.GetValueOrDefault((groupId, memberId), long.MinValue));
+
+    /// <summary>
+    /// Kafka mode: FENCED_INSTANCE_ID, the <c>group.instance.id</c> belongs to a static member with another member id (a newer
+    /// instance took it over). Native and classic groups answer UNKNOWN_MEMBER_ID instead, which the native client handles.
+    /// </summary>
+    private static bool IsFenced(ConsumerGroup group, string memberId, string? groupInstanceId) =>
+        group.Mode == GroupProtocolMode.Kafka
+        && groupInstanceId is not null
+        && group.FindStaticMember(groupInstanceId) is { } holder
+        && !string.Equals(holder.MemberId, memberId, StringComparison.Ordinal);
 
     private static bool SameInstance(GroupMember member, string? groupInstanceId) =>
         groupInstanceId is null || string.Equals(member.GroupInstanceId, groupInstanceId, StringComparison.Ordinal);
