@@ -38,7 +38,7 @@ public sealed class NestKafkaSpec(JsKafkaNode node, ITestOutputHelper output)
         int[][] requests = [[1, 2, 3], [10, 20], [-5, 5, 100]];
         var result = await JsScript.RunAsync("nest-client.js", new { node.Brokers, eventTopic, requestTopic, groupId = KafkaNode.UniqueTopic("shop"), requests }, output);
 
-        Assert.Equal([6, 30, 100], result.GetProperty("replies").EnumerateArray().Select(r => r.GetInt32()));
+        Assert.Equal([(6, 3), (30, 2), (100, 3)], result.GetProperty("replies").EnumerateArray().Select(r => (r.GetProperty("sum").GetInt32(), r.GetProperty("count").GetInt32())));
         Assert.Equal(requests.Length, service.EventsNamed("request").Count);
         await service.StopAsync(output);
 

@@ -1,6 +1,6 @@
 // A NestJS microservice on the Kafka transport, as a NestJS user writes it (plain JavaScript: the decorators applied
 // as functions, which is what TypeScript compiles them to). OrdersController handles args.eventTopic with
-// @EventPattern (each event becomes an "event" line) and answers args.requestTopic with @MessagePattern (the sum of
+// @EventPattern (each event becomes an "event" line) and answers args.requestTopic with @MessagePattern (the sum and count of
 // the numbers it is sent, over NestJS's reply topic). "listening" once the server's consumer joined its group; the
 // spec closes stdin to stop it.
 import 'reflect-metadata';
@@ -24,7 +24,7 @@ class OrdersController {
 
   sum(numbers) {
     emit('request', { numbers });
-    return numbers.reduce((total, n) => total + n, 0);
+    return { sum: numbers.reduce((total, n) => total + n, 0), count: numbers.length };
   }
 }
 
