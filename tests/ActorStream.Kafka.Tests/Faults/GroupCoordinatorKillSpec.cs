@@ -163,7 +163,17 @@ public sealed class GroupCoordinatorKillSpec(KafkaCluster cluster, ITestOutputHe
             async () =>
             {
                 var running = Enumerable.Range(0, KafkaCluster.Size).Where(cluster.IsRunning).ToList();
-                var responses = await Task.WhenAll(running.Select(n => KafkaWire.FindGroupCoordinatorAsync(cluster.KafkaPort(n), group)));
+                var responses = await Task.WhenAll(running.Select(async n =>
+                {
+                    try
+                    {
+                        return await KafkaWire.FindGroupCoordinatorAsync(cluster.KafkaPort(n), group);
+                    }
+                    catch (OperationCanceledException e)
+                    {
+                        throw new TimeoutException($"node {n} did not answer FindCoordinator within {RawKafkaClient.Timeout.TotalSeconds} s ({what})", e);
+                    }
+                }));
                 answers = string.Join("; ", responses.Select((r, i) => $"node {running[i]}: error {r.ErrorCode} node {r.NodeId}"));
                 var named = responses.Where(r => r.ErrorCode == 0).Select(r => r.NodeId).Distinct().ToList();
                 if (responses.All(r => r.ErrorCode == 0) && named.Count == 1 && accept(named[0]))
