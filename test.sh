@@ -40,6 +40,21 @@ if ! command -v kcat >/dev/null 2>&1; then
 fi
 # --- kcat (end) ---------------------------------------------------------------------------------------------------
 
+# --- npm (begin) --------------------------------------------------------------------------------------------------
+# The kafkajs and NestJS specs (tests/ActorStream.Kafka.Tests/Js) run the scripts of the npm project
+# tests/ActorStream.Kafka.Tests/js on the machine's node (20 or newer; never installed here). `npm ci` installs exactly
+# the committed lockfile's packages (node_modules is not committed), from npm's cache when it has them. Without node,
+# npm or a reachable registry the install fails here with npm's reason and those specs fail, naming `npm ci`.
+js_project=tests/ActorStream.Kafka.Tests/js
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    echo "warning: node 20+ and npm are not installed; the kafkajs and NestJS specs will fail" >&2
+elif [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+    echo "warning: node $(node --version) is older than 20 (NestJS 12 needs 20+); the kafkajs and NestJS specs will fail" >&2
+elif ! (cd "$js_project" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error --fetch-retries=2 --fetch-timeout=60000 >/dev/null); then
+    echo "warning: npm ci failed in $js_project (is the npm registry reachable?); the kafkajs and NestJS specs will fail" >&2
+fi
+# --- npm (end) ----------------------------------------------------------------------------------------------------
+
 # The PostgreSQL journal specs need a local server on 127.0.0.1 (Debian's default listen address) with a role and a
 # database of their own; they read the connection string from ACTORSTREAM_TEST_POSTGRES and fail (never skip) without it.
 pg_role=actorstream_test pg_password=actorstream_test pg_database=actorstream_test

@@ -78,6 +78,7 @@ public sealed record BrokerSettings
                 OffsetsRetentionMs = config.GetLong("group.offsets-retention-minutes") * 60_000,
                 MinSessionTimeoutMs = config.GetInt("group.min-session-timeout-ms"),
                 MaxSessionTimeoutMs = config.GetInt("group.max-session-timeout-ms"),
+                InitialRebalanceDelayMs = (int)config.GetTimeSpan("group.initial-rebalance-delay").TotalMilliseconds,
                 OffsetMetadataMaxBytes = config.GetInt("group.offset-metadata-max-bytes"),
             },
             OffsetsRetentionCheckInterval = config.GetTimeSpan("group.offsets-retention-check-interval"),

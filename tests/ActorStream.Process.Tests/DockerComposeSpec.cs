@@ -37,11 +37,27 @@ public sealed class DockerComposeSpec
     private static string ComposeFile => Path.Combine(RepoRoot, "docker", "docker-compose.yml");
 
     [Fact]
-    public async Task Compose_file_passes_docker_compose_config_with_three_nodes_and_postgres()
+    public async Task Compose_file_passes_docker_compose_config_with_three_nodes_postgres_and_a_kafka_ui()
     {
         var services = await ConfigServicesAsync();
 
-        Assert.Equal(["node1", "node2", "node3", "postgres"], services.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["kafka-ui", "node1", "node2", "node3", "postgres"], services.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_kafka_ui_reads_every_node_through_its_internal_Kafka_listener()
+    {
+        var services = await ConfigServicesAsync();
+        var ui = services["kafka-ui"];
+        var internalListeners = Nodes.Select(name =>
+        {
+            var advertised = Listeners(Option(services[name].ListItems("command"), "--kafka-advertised-listeners"));
+            return $"{advertised["INTERNAL"].Host}:{advertised["INTERNAL"].Port}";
+        });
+
+        Assert.Equal(internalListeners, ui.Environment().GetValueOrDefault("KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS")?.Split(','));
+        Assert.Matches(@"^provectuslabs/kafka-ui:v[0-9.]+$", ui.Scalar("image"));
+        Assert.Equal("8080", ui.PublishedPorts().GetValueOrDefault("8080"));
     }
 
     [Fact]
@@ -73,7 +89,7 @@ public sealed class DockerComposeSpec
         }
 
         Assert.Equal(3, ids.Distinct().Count());
-        Assert.Equal(6, services.Values.Where(s => s.Name != "postgres").SelectMany(s => s.PublishedPorts().Keys).Distinct().Count());
+        Assert.Equal(6, services.Values.Where(s => Nodes.Contains(s.Name)).SelectMany(s => s.PublishedPorts().Keys).Distinct().Count());
         foreach (var seedList in seeds)
         {
             Assert.Equal(endpoints, seedList);

@@ -58,19 +58,32 @@ internal sealed class MessageEmitter
         Line();
         var valid = _spec.ValidVersions;
         var flexible = _spec.FlexibleVersions.Intersect(valid);
-        Line($"/// <summary>Kafka's {_spec.Name}: api key {_spec.ApiKey}, versions {valid.Lowest}-{valid.Highest}, " +
-            (flexible.IsEmpty ? "never flexible" : $"flexible from {flexible.Lowest}") + ".</summary>");
-        Line($"public sealed partial class {_spec.Name} : IKafkaMessage<{_spec.Name}>");
+        var flexibility = flexible.IsEmpty ? "never flexible" : $"flexible from {flexible.Lowest}";
+        // A data schema (ConsumerProtocolSubscription...) has no api key and travels inside other messages' bytes fields.
+        var isData = _spec.Type == "data";
+        var contract = isData ? $"IKafkaData<{_spec.Name}>" : $"IKafkaMessage<{_spec.Name}>";
+        Line(isData
+            ? $"/// <summary>Kafka's data schema {_spec.Name}: versions {valid.Lowest}-{valid.Highest}, {flexibility}; no header, no api key.</summary>"
+            : $"/// <summary>Kafka's {_spec.Name}: api key {_spec.ApiKey}, versions {valid.Lowest}-{valid.Highest}, {flexibility}.</summary>");
+        Line($"public sealed partial class {_spec.Name} : {contract}");
         Open();
-        Line($"public const short ApiKey = {_spec.ApiKey};");
+        if (!isData)
+        {
+            Line($"public const short ApiKey = {_spec.ApiKey};");
+        }
+
         Line($"public const short LowestVersion = {valid.Lowest};");
         Line($"public const short HighestVersion = {valid.Highest};");
         Line();
-        Line($"static short IKafkaMessage<{_spec.Name}>.MessageApiKey => ApiKey;");
+        if (!isData)
+        {
+            Line($"static short {contract}.MessageApiKey => ApiKey;");
+            Line();
+        }
+
+        Line($"static short {contract}.MessageLowestVersion => LowestVersion;");
         Line();
-        Line($"static short IKafkaMessage<{_spec.Name}>.MessageLowestVersion => LowestVersion;");
-        Line();
-        Line($"static short IKafkaMessage<{_spec.Name}>.MessageHighestVersion => HighestVersion;");
+        Line($"static short {contract}.MessageHighestVersion => HighestVersion;");
         Line();
         Line($"public static bool IsFlexible(short version) => {(flexible.IsEmpty ? "false" : $"version >= {flexible.Lowest}")};");
         Line();

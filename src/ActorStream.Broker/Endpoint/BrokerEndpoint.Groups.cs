@@ -74,6 +74,7 @@ public sealed partial class BrokerEndpoint
         Receive<DescribeGroupRequest>(ForwardToCoordinator);
         Receive<DeleteGroupsRequest>(ForwardToCoordinator);
         Receive<ResetOffsetsRequest>(ForwardToCoordinator);
+        Receive<OffsetDeleteRequest>(ForwardToCoordinator);
     }
 
     // The local singleton directly: while the singleton moves, this node's proxy may still point at the old (dead) node.

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Google.Protobuf;
 
 namespace ActorStream.Broker.Group;
 
@@ -7,7 +8,8 @@ namespace ActorStream.Broker.Group;
 /// can try events on a copy and recovery rebuilds exactly the same value.
 /// <see cref="JoinedMembers"/> are the members that joined in the current PreparingRebalance round; the round completes when
 /// it holds every member. <see cref="StateTimestampMs"/> is when the group entered its state (an Empty group's offsets
-/// expire from then).
+/// expire from then). <see cref="ProtocolType"/> is a Kafka-mode group's Kafka protocol type (set by its first member, kept
+/// while the group is Empty as Kafka does, null for native and classic groups).
 /// </summary>
 public sealed record ConsumerGroup(
     string GroupId,
@@ -21,6 +23,8 @@ public sealed record ConsumerGroup(
     ImmutableHashSet<string> JoinedMembers,
     ImmutableDictionary<GroupTopicPartition, CommittedOffset> Offsets)
 {
+    public string? ProtocolType { get; init; }
+
     public static ConsumerGroup Create(string groupId, long nowMs) => new(
         groupId,
         GroupState.Empty,
@@ -118,6 +122,7 @@ public sealed record ConsumerGroup(
                     new GroupTopicPartition(o.Topic, o.Partition), new CommittedOffset(o.Offset, o.Metadata, committed.TimestampMs)))),
             },
             OffsetsExpired expired => group with { Offsets = group.Offsets.RemoveRange(expired.Partitions) },
+            OffsetsDeleted deleted => group with { Offsets = group.Offsets.RemoveRange(deleted.Partitions) },
             GroupDeleted => group.ApplyDeleted(),
             _ => throw new InvalidOperationException($"[Group {e.GroupId}] unknown event {e.GetType().Name}"),
         };
@@ -154,10 +159,16 @@ public sealed record ConsumerGroup(
             e.SessionTimeoutMs,
             e.RebalanceTimeoutMs,
             existing?.Assignment ?? [],
-            existing?.PendingRevocation ?? []);
+            existing?.PendingRevocation ?? [])
+        {
+            ProtocolMetadata = e.ProtocolMetadata.IsDefault ? [] : e.ProtocolMetadata,
+            ClientHost = e.ClientHost,
+            KafkaAssignment = existing?.KafkaAssignment ?? ByteString.Empty,
+        };
         return this with
         {
             Mode = Members.IsEmpty ? e.Mode : Mode,
+            ProtocolType = !Members.IsEmpty ? ProtocolType : e.Mode == GroupProtocolMode.Kafka ? e.ProtocolType : null,
             Members = Members.SetItem(e.MemberId, member),
             JoinedMembers = JoinedMembers.Add(e.MemberId),
         };
@@ -174,7 +185,13 @@ public sealed record ConsumerGroup(
             OwnedPartitions = e.OwnedPartitions,
             SessionTimeoutMs = e.SessionTimeoutMs,
             RebalanceTimeoutMs = e.RebalanceTimeoutMs,
+            ClientHost = e.ClientHost,
         };
+        if (!e.ProtocolMetadata.IsDefaultOrEmpty)
+        {
+            member = member with { ProtocolMetadata = e.ProtocolMetadata, Protocols = [.. e.ProtocolMetadata.Select(p => p.Name)] };
+        }
+
         var joined = JoinedMembers.Contains(e.OldMemberId) ? JoinedMembers.Remove(e.OldMemberId).Add(e.NewMemberId) : JoinedMembers;
         return this with
         {
@@ -234,7 +251,21 @@ public sealed record ConsumerGroup(
                 $"[Group {GroupId}] assignment of generation {e.GenerationId} synced in generation {GenerationId}, state {State}");
         }
 
-        return WithAssignments(e.Assignments, e.PendingRevocations).TransitionTo(GroupState.Stable, e.TimestampMs);
+        var group = WithAssignments(e.Assignments, e.PendingRevocations).TransitionTo(GroupState.Stable, e.TimestampMs);
+        if (Mode != GroupProtocolMode.Kafka)
+        {
+            return group;
+        }
+
+        var bytes = (e.KafkaAssignments.IsDefault ? [] : e.KafkaAssignments)
+            .ToDictionary(a => a.MemberId, a => a.Assignment, StringComparer.Ordinal);
+        return group with
+        {
+            Members = group.Members.SetItems(group.Members.Values.Select(m => KeyValuePair.Create(m.MemberId, m with
+            {
+                KafkaAssignment = bytes.GetValueOrDefault(m.MemberId, ByteString.Empty),
+            }))),
+        };
     }
 
     private ConsumerGroup WithAssignments(ImmutableArray<MemberAssignment> assignments, ImmutableArray<MemberAssignment> revocations)

@@ -27,16 +27,43 @@ public sealed record JoinGroup(
     ImmutableArray<GroupTopicPartition> OwnedPartitions,
     int SessionTimeoutMs,
     int RebalanceTimeoutMs,
-    long NowMs) : IGroupCommand;
+    long NowMs) : IGroupCommand
+{
+    /// <summary>Kafka mode: the member's protocol type; every member of a group must send the same.</summary>
+    public string ProtocolType { get; init; } = "";
 
-/// <summary>Classic mode: the leader sends every member's assignment; the other members send none and get theirs back.</summary>
+    /// <summary>Kafka mode: metadata per protocol, the same names as <see cref="Protocols"/> in the same order.</summary>
+    public ImmutableArray<GroupProtocolMetadata> ProtocolMetadata { get; init; } = [];
+
+    public string ClientHost { get; init; } = "";
+
+    /// <summary>JoinGroup v4+: a new dynamic member first gets MEMBER_ID_REQUIRED with its member id, and joins with that id.</summary>
+    public bool RequireKnownMemberId { get; init; }
+
+    /// <summary>Never parked: while the round is pending the member gets its current generation and assignment at once (KIP-848 heartbeats).</summary>
+    public bool NoWait { get; init; }
+}
+
+/// <summary>
+/// Classic and Kafka mode: the leader sends every member's assignment; the other members send none and get theirs back.
+/// Kafka mode: <see cref="KafkaAssignments"/> are the leader's bytes per member (with the decoded partitions in
+/// <see cref="Assignments"/>); <see cref="ProtocolType"/> / <see cref="ProtocolName"/> (SyncGroup v5+, null when absent)
+/// must be the group's.
+/// </summary>
 public sealed record SyncGroup(
     string GroupId,
     string MemberId,
     string? GroupInstanceId,
     int GenerationId,
     ImmutableArray<MemberAssignment> Assignments,
-    long NowMs) : IGroupCommand;
+    long NowMs) : IGroupCommand
+{
+    public ImmutableArray<KafkaMemberAssignment> KafkaAssignments { get; init; } = [];
+
+    public string? ProtocolType { get; init; }
+
+    public string? ProtocolName { get; init; }
+}
 
 public sealed record Heartbeat(string GroupId, string MemberId, string? GroupInstanceId, int GenerationId, long NowMs) : IGroupCommand;
 
@@ -48,6 +75,9 @@ public sealed record MemberExpired(string GroupId, string MemberId, long NowMs) 
 
 /// <summary>The actor's rebalance timer fired: members that did not rejoin (classic: a leader that did not sync) are removed.</summary>
 public sealed record RebalanceTimeoutExpired(string GroupId, long NowMs) : IGroupCommand;
+
+/// <summary>The actor's timer for the group's initial rebalance delay fired: the round completes unless new members extend it.</summary>
+public sealed record InitialRebalanceDelayExpired(string GroupId, long NowMs) : IGroupCommand;
 
 /// <summary>A topic was created, grew, or was deleted (<see cref="PartitionCount"/> 0), from the controller's metadata.</summary>
 public sealed record TopicMetadataChanged(string Topic, int PartitionCount, long NowMs) : IGroupCommand;
@@ -80,6 +110,9 @@ public sealed record ExpireOffsets(long NowMs) : IGroupCommand;
 public sealed record ListGroups(ImmutableArray<GroupState> States) : IGroupCommand;
 
 public sealed record DescribeGroup(string GroupId) : IGroupCommand;
+
+/// <summary>Kafka's OffsetDelete: remove the partitions' committed offsets unless the group is subscribed to their topics.</summary>
+public sealed record DeleteOffsets(string GroupId, ImmutableArray<GroupTopicPartition> Partitions, long NowMs) : IGroupCommand;
 
 /// <summary>Delete an Empty group and its offsets (NON_EMPTY_GROUP otherwise).</summary>
 public sealed record DeleteGroup(string GroupId, long NowMs) : IGroupCommand;

@@ -18,6 +18,9 @@ public sealed partial class GroupCoordinator
     /// <summary>A group's rebalance timer; also the timer key (one per group).</summary>
     private sealed record RebalanceTimer(string GroupId);
 
+    /// <summary>A group's initial rebalance delay timer; also the timer key (one per group).</summary>
+    private sealed record InitialDelayTimer(string GroupId);
+
     private sealed class PollMetadata
     {
         public static readonly PollMetadata Instance = new();
@@ -32,6 +35,11 @@ public sealed partial class GroupCoordinator
 
     private void HandleJoin(P.JoinGroupRequest request)
     {
+        if (request.HasReason)
+        {
+            _log.Info("[GroupCoordinator] Group {0}: member '{1}' ({2}) joins: {3}", request.GroupId, request.MemberId, request.ClientId, request.Reason);
+        }
+
         var replyTo = Sender;
         Execute(_shard.Handle(request.ToCommand(NowMs)), response =>
         {
@@ -44,6 +52,16 @@ public sealed partial class GroupCoordinator
                 ReplyJoin(request.GroupId, response, replyTo);
             }
         });
+    }
+
+    private void HandleLeave(P.LeaveGroupRequest request)
+    {
+        if (request.HasReason)
+        {
+            _log.Info("[GroupCoordinator] Group {0}: member '{1}' leaves: {2}", request.GroupId, request.MemberId, request.Reason);
+        }
+
+        Answer(_shard.Handle(request.ToCommand(NowMs)), response => new P.LeaveGroupResponse { ErrorCode = (int)response.Error });
     }
 
     private void HandleSync(P.SyncGroupRequest request)
@@ -163,10 +181,35 @@ public sealed partial class GroupCoordinator
             }
         });
 
-    /// <summary>Every member has a session timer; a rebalancing group has a rebalance timer (and only then).</summary>
+    private void HandleInitialDelayTimer(InitialDelayTimer timer) =>
+        Execute(_shard.Handle(new InitialRebalanceDelayExpired(timer.GroupId, NowMs)), response =>
+        {
+            if (response.DeadlineMs >= 0)
+            {
+                Timers.StartSingleTimer(timer, timer, Until(response.DeadlineMs));
+            }
+        });
+
+    /// <summary>
+    /// Every member has a session timer; a rebalancing group has a rebalance timer (and only then); a group in its initial
+    /// rebalance delay has a delay timer.
+    /// </summary>
     private void EnsureTimers(string groupId)
     {
         var rebalanceTimer = new RebalanceTimer(groupId);
+        var delayTimer = new InitialDelayTimer(groupId);
+        if (_shard.InitialRebalanceDelayDeadlineMs(groupId) is { } delayDeadline)
+        {
+            if (!Timers.IsTimerActive(delayTimer))
+            {
+                Timers.StartSingleTimer(delayTimer, delayTimer, Until(delayDeadline));
+            }
+        }
+        else
+        {
+            Timers.Cancel(delayTimer);
+        }
+
         var group = _shard.Find(groupId);
         if (group is null)
         {
@@ -267,6 +310,11 @@ public sealed partial class GroupCoordinator
                 break;
             case StaticMemberReplaced replaced:
                 Forget(replaced.GroupId, replaced.OldMemberId);
+                if (_shard.Find(replaced.GroupId)?.Mode == GroupProtocolMode.Kafka)
+                {
+                    FenceParked(replaced.GroupId, replaced.OldMemberId);
+                }
+
                 break;
         }
 
@@ -317,6 +365,37 @@ public sealed partial class GroupCoordinator
                 _parkedSyncs.Remove(groupId);
             }
         }
+    }
+
+    /// <summary>Kafka mode: the old instance of a replaced static member still waiting in JoinGroup or SyncGroup gets FENCED_INSTANCE_ID, as in Kafka.</summary>
+    private void FenceParked(string groupId, string memberId)
+    {
+        foreach (var parked in TakeParked(_parkedJoins, groupId, memberId))
+        {
+            parked.ReplyTo.Tell(JoinGroupResponse.Failed(Protocol.ErrorCode.FencedInstanceId, memberId).ToProto([]));
+        }
+
+        foreach (var parked in TakeParked(_parkedSyncs, groupId, memberId))
+        {
+            parked.ReplyTo.Tell(SyncGroupResponse.Failed(Protocol.ErrorCode.FencedInstanceId).ToProto());
+        }
+    }
+
+    private static List<Parked> TakeParked(Dictionary<string, List<Parked>> parked, string groupId, string memberId)
+    {
+        if (!parked.TryGetValue(groupId, out var list))
+        {
+            return [];
+        }
+
+        var taken = list.Where(p => string.Equals(p.MemberId, memberId, StringComparison.Ordinal)).ToList();
+        list.RemoveAll(taken.Contains);
+        if (list.Count == 0)
+        {
+            parked.Remove(groupId);
+        }
+
+        return taken;
     }
 
     private static void Park(Dictionary<string, List<Parked>> parked, string groupId, string memberId, IActorRef replyTo)

@@ -91,9 +91,10 @@ public sealed partial class GroupCoordinator : ReceivePersistentActor, IWithTime
         Command<P.JoinGroupRequest>(HandleJoin);
         Command<P.SyncGroupRequest>(HandleSync);
         Command<P.HeartbeatRequest>(HandleHeartbeat);
-        Command<P.LeaveGroupRequest>(r => Answer(_shard.Handle(r.ToCommand(NowMs)), response => new P.LeaveGroupResponse { ErrorCode = (int)response.Error }));
+        Command<P.LeaveGroupRequest>(HandleLeave);
         Command<P.OffsetCommitRequest>(r => Answer(_shard.Handle(r.ToCommand(NowMs)), response => response.ToProto()));
         Command<P.OffsetFetchRequest>(r => Answer(_shard.Handle(r.ToCommand()), response => response.ToProto()));
+        Command<P.OffsetDeleteRequest>(r => Answer(_shard.Handle(r.ToCommand(NowMs)), response => response.ToProto()));
         Command<P.ResetOffsetsRequest>(r => Answer(_shard.Handle(r.ToCommand(NowMs)), response => response.ToProto()));
         Command<P.ListGroupsRequest>(r => Answer(_shard.Handle(r.ToCommand()), response => response.ToProto()));
         Command<P.DescribeGroupRequest>(r => Answer(_shard.Handle(new DescribeGroup(r.GroupId)), response => response.ToProto(r.GroupId)));
@@ -102,6 +103,7 @@ public sealed partial class GroupCoordinator : ReceivePersistentActor, IWithTime
         Command<PollMetadata>(_ => _controller?.Tell(new GetMetadataSnapshot()));
         Command<SessionTimer>(HandleSessionTimer);
         Command<RebalanceTimer>(HandleRebalanceTimer);
+        Command<InitialDelayTimer>(HandleInitialDelayTimer);
         Command<ExpireOffsetsTick>(_ => Execute(_shard.Handle(new ExpireOffsets(NowMs)), LogExpired));
         Command<Terminated>(HandleTerminated);
         Command<SubscribeAck>(_ => { });

@@ -19,4 +19,10 @@ public sealed record GroupCoordinatorConfig
 
     /// <summary><c>offset.metadata.max.bytes</c>: a longer metadata string is rejected.</summary>
     public int OffsetMetadataMaxBytes { get; init; } = 4096;
+
+    /// <summary>
+    /// <c>group.initial.rebalance.delay.ms</c>: an Empty group's first round waits this long for more members (each new member
+    /// extends it by as much again, within the rebalance timeout). 0 here and in reference.conf (Kafka's default is 3000).
+    /// </summary>
+    public int InitialRebalanceDelayMs { get; init; }
 }

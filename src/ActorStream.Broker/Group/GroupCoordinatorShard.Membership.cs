@@ -23,42 +23,62 @@ public sealed partial class GroupCoordinatorShard
             return NoEvents(JoinGroupResponse.Failed(invalid, command.MemberId));
         }
 
-        var txn = new GroupTransaction(Find(command.GroupId));
-        if (txn.Group is null)
+        var existing = Find(command.GroupId);
+        var group = existing ?? ConsumerGroup.Create(command.GroupId, command.NowMs);
+        var pendingMember = command.MemberId.Length != 0 && command.GroupInstanceId is null
+            && !group.Members.ContainsKey(command.MemberId) && IsPendingMember(command.GroupId, command.MemberId, command.NowMs);
+        if (existing is null && command.MemberId.Length != 0 && !pendingMember)
         {
-            if (command.MemberId.Length != 0)
-            {
-                return NoEvents(JoinGroupResponse.Failed(ErrorCode.UnknownMemberId, command.MemberId));
-            }
-
-            txn.Emit(new GroupCreated(command.GroupId, command.NowMs));
+            return NoEvents(JoinGroupResponse.Failed(ErrorCode.UnknownMemberId, command.MemberId));
         }
 
-        var group = txn.Current;
-        if (!group.Members.IsEmpty && group.Mode != command.Mode)
+        if (!group.Members.IsEmpty && (group.Mode != command.Mode
+            || (command.Mode == GroupProtocolMode.Kafka && !string.Equals(group.ProtocolType, command.ProtocolType, StringComparison.Ordinal))))
         {
             return NoEvents(JoinGroupResponse.Failed(ErrorCode.InconsistentGroupProtocol, command.MemberId));
         }
 
-        if (command.MemberId.Length == 0)
+        var txn = new GroupTransaction(existing);
+        if (command.MemberId.Length == 0 || pendingMember)
         {
             var previous = command.GroupInstanceId is null ? null : group.FindStaticMember(command.GroupInstanceId);
             if (!SupportsProtocols(group, command, previous?.MemberId))
             {
-                return NoEvents(JoinGroupResponse.Failed(ErrorCode.InconsistentGroupProtocol));
+                return NoEvents(JoinGroupResponse.Failed(ErrorCode.InconsistentGroupProtocol, command.MemberId));
             }
 
-            var memberId = _newMemberId(command.ClientId);
+            if (command.MemberId.Length == 0 && command.RequireKnownMemberId && command.GroupInstanceId is null)
+            {
+                // Kafka's MEMBER_ID_REQUIRED: the member learns its id first, so a retried JoinGroup cannot leave a ghost member.
+                var requiredId = _newMemberId(command.ClientId);
+                AddPendingMember(command.GroupId, requiredId, command.NowMs + command.SessionTimeoutMs, command.NowMs);
+                return NoEvents(JoinGroupResponse.Failed(ErrorCode.MemberIdRequired, requiredId));
+            }
+
+            var memberId = pendingMember ? command.MemberId : _newMemberId(command.ClientId);
+            _pendingMembers.Remove((command.GroupId, memberId));
+            if (existing is null)
+            {
+                txn.Emit(new GroupCreated(command.GroupId, command.NowMs));
+            }
+
+            var skipAssignment = false;
             if (previous is not null)
             {
-                ReplaceStaticMember(txn, command, previous, memberId);
+                skipAssignment = ReplaceStaticMember(txn, command, previous, memberId);
             }
             else
             {
                 JoinRound(txn, command, memberId, $"member {memberId} joined");
             }
 
-            return JoinReply(txn, memberId);
+            var reply = JoinReply(txn, memberId, command.NoWait);
+            return skipAssignment ? reply with { Response = reply.Response with { SkipAssignment = true } } : reply;
+        }
+
+        if (IsFenced(group, command.MemberId, command.GroupInstanceId))
+        {
+            return NoEvents(JoinGroupResponse.Failed(ErrorCode.FencedInstanceId, command.MemberId));
         }
 
         if (!group.Members.TryGetValue(command.MemberId, out var member) || !SameInstance(member, command.GroupInstanceId))
@@ -80,7 +100,7 @@ public sealed partial class GroupCoordinatorShard
             Touch(command.GroupId, member.MemberId, command.NowMs);
         }
 
-        return JoinReply(txn, member.MemberId);
+        return JoinReply(txn, member.MemberId, command.NoWait);
     }
 
     /// <summary>
@@ -106,14 +126,26 @@ public sealed partial class GroupCoordinatorShard
             return NoEvents(SyncGroupResponse.Failed(ErrorCode.IllegalGeneration));
         }
 
+        if (group.Mode == GroupProtocolMode.Kafka
+            && ((command.ProtocolType is { } type && !string.Equals(type, group.ProtocolType, StringComparison.Ordinal))
+                || (command.ProtocolName is { } name && !string.Equals(name, group.ProtocolName, StringComparison.Ordinal))))
+        {
+            return NoEvents(SyncGroupResponse.Failed(ErrorCode.InconsistentGroupProtocol));
+        }
+
         if (group.State == GroupState.Stable)
         {
-            return NoEvents(new SyncGroupResponse(ErrorCode.None, false, member.Assignment));
+            return NoEvents(SyncResponse(group, member));
         }
 
         if (!string.Equals(group.LeaderId, member.MemberId, StringComparison.Ordinal))
         {
             return NoEvents(new SyncGroupResponse(ErrorCode.None, true, []));
+        }
+
+        if (group.Mode == GroupProtocolMode.Kafka)
+        {
+            return SyncKafkaAssignments(group, member, command);
         }
 
         var given = (command.Assignments.IsDefault ? [] : command.Assignments)
@@ -131,6 +163,43 @@ public sealed partial class GroupCoordinatorShard
         txn.Emit(new AssignmentSynced(group.GroupId, group.GenerationId, assignments, pending, command.NowMs));
         return new(txn.Events, new SyncGroupResponse(ErrorCode.None, false, txn.Current.Members[member.MemberId].Assignment));
     }
+
+    /// <summary>
+    /// Kafka mode, the leader's SyncGroup: every member's bytes stored as sent (a member the leader left out gets empty bytes,
+    /// as in Kafka), the decoded partitions become the members' assignments (for describe and lag only: no ownership rules).
+    /// </summary>
+    private static CoordinatorResult<SyncGroupResponse> SyncKafkaAssignments(ConsumerGroup group, GroupMember leader, SyncGroup command)
+    {
+        var kafka = (command.KafkaAssignments.IsDefault ? [] : command.KafkaAssignments)
+            .Where(a => group.Members.ContainsKey(a.MemberId))
+            .GroupBy(a => a.MemberId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Last().Assignment, StringComparer.Ordinal);
+        var decoded = (command.Assignments.IsDefault ? [] : command.Assignments)
+            .Where(a => kafka.ContainsKey(a.MemberId))
+            .GroupBy(a => a.MemberId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.SelectMany(a => a.Partitions.IsDefault ? [] : a.Partitions), StringComparer.Ordinal);
+        var ids = group.Members.Keys.Order(StringComparer.Ordinal).ToList();
+        var assignments = ids
+            .Select(id => new MemberAssignment(id, decoded.TryGetValue(id, out var partitions)
+                ? partitions.Distinct().Order(GroupTopicPartition.Comparer).ToImmutableArray()
+                : []))
+            .ToImmutableArray();
+        var bytes = ids.Select(id => new KafkaMemberAssignment(id, kafka.GetValueOrDefault(id, Google.Protobuf.ByteString.Empty))).ToImmutableArray();
+        var txn = new GroupTransaction(group);
+        txn.Emit(new AssignmentSynced(group.GroupId, group.GenerationId, assignments, [], command.NowMs) { KafkaAssignments = bytes });
+        return new(txn.Events, SyncResponse(txn.Current, txn.Current.Members[leader.MemberId]));
+    }
+
+    /// <summary>A Stable group's SyncGroup reply for the member: its partitions, and in Kafka mode its bytes and the group's protocol.</summary>
+    private static SyncGroupResponse SyncResponse(ConsumerGroup group, GroupMember member) =>
+        group.Mode == GroupProtocolMode.Kafka
+            ? new SyncGroupResponse(ErrorCode.None, false, member.Assignment)
+            {
+                KafkaAssignment = member.KafkaAssignment,
+                ProtocolType = group.ProtocolType,
+                ProtocolName = group.ProtocolName,
+            }
+            : new SyncGroupResponse(ErrorCode.None, false, member.Assignment);
 
     /// <summary>Refreshes the member's session. REBALANCE_IN_PROGRESS tells it to rejoin; a stale generation gets ILLEGAL_GENERATION.</summary>
     public CoordinatorResult<HeartbeatResponse> Handle(Heartbeat command)
@@ -158,6 +227,11 @@ public sealed partial class GroupCoordinatorShard
         }
 
         var group = Find(command.GroupId);
+        if (group is not null && command.MemberId.Length != 0 && IsFenced(group, command.MemberId, command.GroupInstanceId))
+        {
+            return NoEvents(new LeaveGroupResponse(ErrorCode.FencedInstanceId));
+        }
+
         var member = group is null ? null
             : command.MemberId.Length != 0 ? group.Members.GetValueOrDefault(command.MemberId)
             : command.GroupInstanceId is not null ? group.FindStaticMember(command.GroupInstanceId)
@@ -232,17 +306,57 @@ public sealed partial class GroupCoordinatorShard
             ? group.Members.Keys.Where(id => !group.JoinedMembers.Contains(id)).Order(StringComparer.Ordinal).ToImmutableArray()
             : group.LeaderId is { } leader ? [leader] : [];
         var txn = new GroupTransaction(group);
+        _initialDelays.Remove(group.GroupId);
         foreach (var memberId in removed)
         {
             RemoveMember(txn, memberId, MemberLeaveReason.RebalanceTimedOut, command.NowMs);
         }
 
+        TryCompleteRound(txn, command.NowMs);
+
         return new(txn.Events, new RebalanceTimeoutResponse(removed, -1));
     }
 
     /// <summary>
-    /// Records the topic's partition count (soft state) and starts a rebalance in every Stable or CompletingRebalance group
-    /// with a member subscribed to it by name or by pattern (a new topic matching a pattern, or a deleted one, changes that
+    /// Kafka's InitialDelayedJoin: when the delay is over and members joined during it, it is extended by the delay again
+    /// (within the rebalance timeout since the round started); otherwise the round completes.
+    /// </summary>
+    public CoordinatorResult<InitialRebalanceDelayResponse> Handle(InitialRebalanceDelayExpired command)
+    {
+        if (!_initialDelays.TryGetValue(command.GroupId, out var delay))
+        {
+            return NoEvents(new InitialRebalanceDelayResponse(-1));
+        }
+
+        var group = Find(command.GroupId);
+        if (group is null || group.State != GroupState.PreparingRebalance)
+        {
+            _initialDelays.Remove(command.GroupId);
+            return NoEvents(new InitialRebalanceDelayResponse(-1));
+        }
+
+        if (command.NowMs < delay.DeadlineMs)
+        {
+            return NoEvents(new InitialRebalanceDelayResponse(delay.DeadlineMs));
+        }
+
+        var remaining = delay.StartMs + group.RebalanceTimeoutMs - command.NowMs;
+        if (delay.NewMemberAdded && remaining > 0)
+        {
+            var next = delay with { DeadlineMs = command.NowMs + Math.Min(_config.InitialRebalanceDelayMs, remaining), NewMemberAdded = false };
+            _initialDelays[command.GroupId] = next;
+            return NoEvents(new InitialRebalanceDelayResponse(next.DeadlineMs));
+        }
+
+        _initialDelays.Remove(command.GroupId);
+        var txn = new GroupTransaction(group);
+        TryCompleteRound(txn, command.NowMs);
+        return new(txn.Events, new InitialRebalanceDelayResponse(-1));
+    }
+
+    /// <summary>
+    /// Records the topic's partition count (soft state) and starts a rebalance in every Stable or CompletingRebalance native
+    /// or classic group with a member subscribed to it by name or by pattern (a new topic matching a pattern, or a deleted one, changes that
     /// member's subscription); a group already preparing uses the new count when its round completes.
     /// </summary>
     public CoordinatorResult<TopicMetadataChangedResponse> Handle(TopicMetadataChanged command)
@@ -267,7 +381,9 @@ public sealed partial class GroupCoordinatorShard
         var rebalancing = ImmutableArray.CreateBuilder<string>();
         foreach (var group in _groups.Values.OrderBy(g => g.GroupId, StringComparer.Ordinal))
         {
-            if (group.State is GroupState.Stable or GroupState.CompletingRebalance
+            // Kafka clients watch metadata themselves: their leader rejoins when a subscribed topic changes.
+            if (group.Mode != GroupProtocolMode.Kafka
+                && group.State is GroupState.Stable or GroupState.CompletingRebalance
                 && group.Members.Values.Any(m => IsSubscribed(m, command.Topic)))
             {
                 var txn = new GroupTransaction(group);
@@ -297,6 +413,11 @@ public sealed partial class GroupCoordinatorShard
             return ErrorCode.InconsistentGroupProtocol;
         }
 
+        if (command.Mode == GroupProtocolMode.Kafka && string.IsNullOrEmpty(command.ProtocolType))
+        {
+            return ErrorCode.InconsistentGroupProtocol;
+        }
+
         if (TopicPatternOf(command) is { } pattern && !_topicPatterns.IsValid(pattern))
         {
             return ErrorCode.InvalidRegularExpression;
@@ -320,17 +441,26 @@ public sealed partial class GroupCoordinatorShard
         || !member.Protocols.SequenceEqual(command.Protocols, StringComparer.Ordinal)
         || !SameSet(member.OwnedPartitions, command.OwnedPartitions)
         || !member.PendingRevocation.IsEmpty
-        || (group.Mode == GroupProtocolMode.Classic && group.State == GroupState.Stable
+        || (group.Mode == GroupProtocolMode.Kafka && !SameMetadata(member.ProtocolMetadata, command.ProtocolMetadata))
+        || (group.Mode is GroupProtocolMode.Classic or GroupProtocolMode.Kafka && group.State == GroupState.Stable
             && string.Equals(group.LeaderId, member.MemberId, StringComparison.Ordinal));
+
+    private static bool SameMetadata(ImmutableArray<GroupProtocolMetadata> a, ImmutableArray<GroupProtocolMetadata> b) =>
+        OrEmpty(a).SequenceEqual(OrEmpty(b));
 
     private static bool SameSet<T>(ImmutableArray<T> a, ImmutableArray<T> b) =>
         (a.IsDefault ? [] : a).ToHashSet().SetEquals(b.IsDefault ? [] : b);
 
-    private void ReplaceStaticMember(GroupTransaction txn, JoinGroup command, GroupMember previous, string memberId)
+    /// <summary>
+    /// A static member came back with a new member id. Native and classic mode: a rebalance unless the group is Stable and the
+    /// subscription is unchanged. Kafka mode (as Kafka's coordinator): the new member takes the new protocol metadata and keeps
+    /// the old assignment bytes; in Stable a rebalance only if the protocol the group would select changes. Returns true when a
+    /// Kafka leader came back in Stable without a rebalance: it must not compute a new assignment (KIP-814 skip_assignment).
+    /// </summary>
+    private bool ReplaceStaticMember(GroupTransaction txn, JoinGroup command, GroupMember previous, string memberId)
     {
-        var changed = !SameSet(previous.Topics, command.Topics)
-            || !string.Equals(previous.TopicPattern, TopicPatternOf(command), StringComparison.Ordinal)
-            || !previous.Protocols.SequenceEqual(command.Protocols, StringComparer.Ordinal);
+        var kafka = command.Mode == GroupProtocolMode.Kafka;
+        var before = txn.Current;
         txn.Emit(new StaticMemberReplaced(
             command.GroupId,
             previous.MemberId,
@@ -340,21 +470,45 @@ public sealed partial class GroupCoordinatorShard
             OrEmpty(command.OwnedPartitions),
             command.SessionTimeoutMs,
             RebalanceTimeout(command),
-            command.NowMs));
+            command.NowMs)
+        {
+            ClientHost = command.ClientHost,
+            ProtocolMetadata = kafka ? OrEmpty(command.ProtocolMetadata) : [],
+        });
+        var changed = kafka
+            ? before.State == GroupState.Stable && !string.Equals(txn.Current.SelectProtocol(Usable(command.Mode)), before.ProtocolName, StringComparison.Ordinal)
+            : !SameSet(previous.Topics, command.Topics)
+                || !string.Equals(previous.TopicPattern, TopicPatternOf(command), StringComparison.Ordinal)
+                || !previous.Protocols.SequenceEqual(command.Protocols, StringComparer.Ordinal);
         var state = txn.Current.State;
         if (state == GroupState.PreparingRebalance || state == GroupState.CompletingRebalance || changed)
         {
             JoinRound(txn, command, memberId, $"static member {command.GroupInstanceId} rejoined as {memberId}");
+            return false;
         }
+
+        return kafka && state == GroupState.Stable && string.Equals(txn.Current.LeaderId, memberId, StringComparison.Ordinal);
     }
 
     private void JoinRound(GroupTransaction txn, JoinGroup command, string memberId, string reason)
     {
+        var isNew = !txn.Current.Members.ContainsKey(memberId);
         if (txn.Current.State != GroupState.PreparingRebalance)
         {
+            if (txn.Current.State == GroupState.Empty && _config.InitialRebalanceDelayMs > 0)
+            {
+                var delay = Math.Min(_config.InitialRebalanceDelayMs, RebalanceTimeout(command));
+                _initialDelays[command.GroupId] = new InitialDelay(command.NowMs, command.NowMs + delay, NewMemberAdded: false);
+            }
+
             txn.Emit(new RebalanceStarted(command.GroupId, reason, command.NowMs));
         }
+        else if (isNew && _initialDelays.TryGetValue(command.GroupId, out var delay))
+        {
+            _initialDelays[command.GroupId] = delay with { NewMemberAdded = true };
+        }
 
+        var kafka = command.Mode == GroupProtocolMode.Kafka;
         txn.Emit(new MemberJoined(
             command.GroupId,
             memberId,
@@ -367,7 +521,12 @@ public sealed partial class GroupCoordinatorShard
             OrEmpty(command.OwnedPartitions).Distinct().Order(GroupTopicPartition.Comparer).ToImmutableArray(),
             command.SessionTimeoutMs,
             RebalanceTimeout(command),
-            command.NowMs));
+            command.NowMs)
+        {
+            ProtocolType = kafka ? command.ProtocolType : "",
+            ProtocolMetadata = kafka ? OrEmpty(command.ProtocolMetadata) : [],
+            ClientHost = command.ClientHost,
+        });
         TryCompleteRound(txn, command.NowMs);
     }
 
@@ -396,6 +555,13 @@ public sealed partial class GroupCoordinatorShard
             return;
         }
 
+        if (!group.Members.IsEmpty && _initialDelays.ContainsKey(group.GroupId))
+        {
+            return; // the first round of a group that was Empty waits for group.initial.rebalance.delay.ms
+        }
+
+        _initialDelays.Remove(group.GroupId);
+
         var generation = group.GenerationId + 1;
         if (group.Members.IsEmpty)
         {
@@ -407,7 +573,7 @@ public sealed partial class GroupCoordinatorShard
             ? current
             : group.Members.Keys.Order(StringComparer.Ordinal).First();
         var protocol = group.SelectProtocol(Usable(group.Mode));
-        if (group.Mode == GroupProtocolMode.Classic)
+        if (group.Mode is GroupProtocolMode.Classic or GroupProtocolMode.Kafka)
         {
             txn.Emit(new GenerationCompleted(group.GroupId, generation, protocol, leader, [], [], nowMs));
             return;
@@ -428,29 +594,47 @@ public sealed partial class GroupCoordinatorShard
         txn.Emit(new GenerationCompleted(group.GroupId, generation, protocol, leader, assignments, pending, nowMs));
     }
 
-    private static CoordinatorResult<JoinGroupResponse> JoinReply(GroupTransaction txn, string memberId) =>
-        new(txn.Events, JoinResponse(txn.Current, memberId));
+    private static CoordinatorResult<JoinGroupResponse> JoinReply(GroupTransaction txn, string memberId, bool noWait) =>
+        new(txn.Events, JoinResponse(txn.Current, memberId, noWait));
 
-    private static JoinGroupResponse JoinResponse(ConsumerGroup group, string memberId)
+    /// <summary>
+    /// The member's JoinGroup reply: pending while the group prepares (with <paramref name="noWait"/>: the current generation and
+    /// assignment at once instead), else the generation; the classic or Kafka leader gets every member's subscription (Kafka:
+    /// its metadata for the chosen protocol).
+    /// </summary>
+    private static JoinGroupResponse JoinResponse(ConsumerGroup group, string memberId, bool noWait = false)
     {
         if (!group.Members.TryGetValue(memberId, out var member))
         {
             return JoinGroupResponse.Failed(ErrorCode.UnknownMemberId, memberId);
         }
 
+        var kafka = group.Mode == GroupProtocolMode.Kafka;
+        var protocolType = kafka ? group.ProtocolType : null;
         if (group.State == GroupState.PreparingRebalance)
         {
-            return new JoinGroupResponse(ErrorCode.None, memberId, -1, null, null, true, [], []);
+            return noWait
+                ? new JoinGroupResponse(ErrorCode.None, memberId, group.GenerationId, group.ProtocolName, group.LeaderId, false, member.Assignment, [])
+                {
+                    ProtocolType = protocolType,
+                }
+                : new JoinGroupResponse(ErrorCode.None, memberId, -1, null, null, true, [], []);
         }
 
         var isLeader = string.Equals(group.LeaderId, memberId, StringComparison.Ordinal);
-        var members = group.Mode == GroupProtocolMode.Classic && isLeader
+        var members = group.Mode is GroupProtocolMode.Classic or GroupProtocolMode.Kafka && isLeader
             ? group.Members.Values.OrderBy(m => m.MemberId, StringComparer.Ordinal)
-                .Select(m => new JoinGroupMember(m.MemberId, m.GroupInstanceId, m.Topics, m.TopicPattern, m.OwnedPartitions))
+                .Select(m => new JoinGroupMember(m.MemberId, m.GroupInstanceId, m.Topics, m.TopicPattern, m.OwnedPartitions)
+                {
+                    Metadata = kafka ? m.MetadataFor(group.ProtocolName) : Google.Protobuf.ByteString.Empty,
+                })
                 .ToImmutableArray()
             : [];
         var assignment = group.Mode == GroupProtocolMode.Native ? member.Assignment : [];
-        return new JoinGroupResponse(ErrorCode.None, memberId, group.GenerationId, group.ProtocolName, group.LeaderId, false, assignment, members);
+        return new JoinGroupResponse(ErrorCode.None, memberId, group.GenerationId, group.ProtocolName, group.LeaderId, false, assignment, members)
+        {
+            ProtocolType = protocolType,
+        };
     }
 
     private (ErrorCode Error, ConsumerGroup? Group, GroupMember? Member) ValidateMember(string groupId, string memberId, string? groupInstanceId)
@@ -461,6 +645,11 @@ public sealed partial class GroupCoordinatorShard
         }
 
         var group = Find(groupId);
+        if (group is not null && IsFenced(group, memberId, groupInstanceId))
+        {
+            return (ErrorCode.FencedInstanceId, null, null);
+        }
+
         if (group is null || !group.Members.TryGetValue(memberId, out var member) || !SameInstance(member, groupInstanceId))
         {
             return (ErrorCode.UnknownMemberId, null, null);

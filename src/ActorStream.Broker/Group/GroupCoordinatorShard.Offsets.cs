@@ -12,7 +12,9 @@ public sealed partial class GroupCoordinatorShard
     /// generation &lt; 0) only to an Empty or unknown group (creating it), else UNKNOWN_MEMBER_ID; an unknown group with a member
     /// → GROUP_ID_NOT_FOUND; unknown member → UNKNOWN_MEMBER_ID; stale generation → ILLEGAL_GENERATION; CompletingRebalance →
     /// REBALANCE_IN_PROGRESS. Per partition: negative offset → OFFSET_OUT_OF_RANGE; metadata too long →
-    /// INVALID_COMMIT_OFFSET_SIZE; a partition the member does not hold in this generation → ILLEGAL_GENERATION.
+    /// INVALID_COMMIT_OFFSET_SIZE; a partition the member does not hold in this generation → ILLEGAL_GENERATION (not in Kafka
+    /// mode: Kafka's classic coordinator accepts any partition from a member of the current generation). Kafka mode: a
+    /// <c>group.instance.id</c> held by another member id → FENCED_INSTANCE_ID.
     /// Valid partitions are committed even when others of the same request are not.
     /// </summary>
     public CoordinatorResult<CommitOffsetsResponse> Handle(CommitOffsets command)
@@ -33,7 +35,8 @@ public sealed partial class GroupCoordinatorShard
         var results = partitions.Select(p =>
         {
             var partitionError = ValidateOffset(p);
-            if (partitionError == ErrorCode.None && member is not null && !member.Holds(new GroupTopicPartition(p.Topic, p.Partition)))
+            if (partitionError == ErrorCode.None && member is not null && group!.Mode != GroupProtocolMode.Kafka
+                && !member.Holds(new GroupTopicPartition(p.Topic, p.Partition)))
             {
                 partitionError = ErrorCode.IllegalGeneration;
             }
@@ -117,6 +120,38 @@ public sealed partial class GroupCoordinatorShard
         return new(events.ToImmutable(), new ExpireOffsetsResponse(groups.ToImmutable()));
     }
 
+    /// <summary>
+    /// Kafka's OffsetDelete: removes the partitions' committed offsets. GROUP_ID_NOT_FOUND for an unknown group; per partition
+    /// GROUP_SUBSCRIBED_TO_TOPIC while a member subscribes to its topic (its explicit or decoded topics, or its pattern), so an
+    /// Empty group's or an unsubscribed topic's offsets can go. A partition without an offset is no error (as Kafka).
+    /// </summary>
+    public CoordinatorResult<DeleteOffsetsResponse> Handle(DeleteOffsets command)
+    {
+        if (string.IsNullOrEmpty(command.GroupId))
+        {
+            return NoEvents(new DeleteOffsetsResponse(ErrorCode.InvalidGroupId, []));
+        }
+
+        var group = Find(command.GroupId);
+        if (group is null)
+        {
+            return NoEvents(new DeleteOffsetsResponse(ErrorCode.GroupIdNotFound, []));
+        }
+
+        var partitions = command.Partitions.IsDefault ? [] : command.Partitions;
+        var results = partitions.Select(p => new OffsetCommitPartitionResult(
+                p.Topic,
+                p.Partition,
+                group.Members.Values.Any(m => IsSubscribed(m, p.Topic)) ? ErrorCode.GroupSubscribedToTopic : ErrorCode.None))
+            .ToImmutableArray();
+        var deleted = partitions.Where((p, i) => results[i].Error == ErrorCode.None && group.Offsets.ContainsKey(p))
+            .Distinct()
+            .Order(GroupTopicPartition.Comparer)
+            .ToImmutableArray();
+        ImmutableArray<IGroupEvent> events = deleted.IsEmpty ? [] : [new OffsetsDeleted(group.GroupId, deleted, command.NowMs)];
+        return new(events, new DeleteOffsetsResponse(ErrorCode.None, results));
+    }
+
     /// <summary>Deletes an Empty group with its offsets: GROUP_ID_NOT_FOUND if unknown, NON_EMPTY_GROUP if it has members or is rebalancing.</summary>
     public CoordinatorResult<DeleteGroupResponse> Handle(DeleteGroup command)
     {
@@ -155,6 +190,11 @@ public sealed partial class GroupCoordinatorShard
         if (anonymous)
         {
             return (group.State == GroupState.Empty ? ErrorCode.None : ErrorCode.UnknownMemberId, null);
+        }
+
+        if (IsFenced(group, command.MemberId, command.GroupInstanceId))
+        {
+            return (ErrorCode.FencedInstanceId, null);
         }
 
         if (!group.Members.TryGetValue(command.MemberId, out var member) || !SameInstance(member, command.GroupInstanceId))

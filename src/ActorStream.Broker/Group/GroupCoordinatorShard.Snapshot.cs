@@ -11,6 +11,8 @@ public sealed partial class GroupCoordinatorShard
     {
         _groups.Clear();
         _lastHeartbeatMs.Clear();
+        _pendingMembers.Clear();
+        _initialDelays.Clear();
         foreach (var group in groups)
         {
             _groups[group.GroupId] = group;

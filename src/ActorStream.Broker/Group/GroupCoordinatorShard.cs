@@ -20,12 +20,18 @@ namespace ActorStream.Broker.Group;
 /// <item>Commits are accepted in Stable and PreparingRebalance from a member of the current generation (as Kafka: an eager
 /// consumer commits in onPartitionsRevoked after the rebalance began and before rejoining), rejected with
 /// REBALANCE_IN_PROGRESS in CompletingRebalance.</item>
-/// <item>A member may only commit partitions it holds in the current generation (assigned, or pending revocation and
-/// nobody else's); any other partition is rejected with ILLEGAL_GENERATION (the member's view of the assignment is
-/// stale: it must rejoin). Kafka's classic coordinator does not check ownership.</item>
+/// <item>A native or classic member may only commit partitions it holds in the current generation (assigned, or pending
+/// revocation and nobody else's); any other partition is rejected with ILLEGAL_GENERATION (the member's view of the
+/// assignment is stale: it must rejoin). Kafka's classic coordinator does not check ownership, nor does Kafka mode.</item>
 /// <item>Negative offsets are rejected with OFFSET_OUT_OF_RANGE; metadata longer than <c>offset.metadata.max.bytes</c> with
 /// INVALID_COMMIT_OFFSET_SIZE (Kafka's OFFSET_METADATA_TOO_LARGE is not in <see cref="ErrorCode"/>).</item>
-/// <item>No MEMBER_ID_REQUIRED round trip and no initial rebalance delay.</item>
+/// <item>MEMBER_ID_REQUIRED (Kafka's <c>require_known_member_id</c>) only when the member asks for it: the id is a pending
+/// member (soft state, expires after the session timeout; not lost data if the coordinator moves: the client rejoins)
+/// and, unlike Kafka, pending members do not hold up the round they would join.</item>
+/// <item>The initial rebalance delay (<see cref="GroupCoordinatorConfig.InitialRebalanceDelayMs"/>) is soft state: a
+/// coordinator recovered during it completes the round on the next join or at the rebalance timeout.</item>
+/// <item>Kafka mode: commits are not checked for ownership, topic changes start no rebalance, FENCED_INSTANCE_ID where
+/// Kafka answers it (native and classic groups keep UNKNOWN_MEMBER_ID, which the native client handles).</item>
 /// <item>Regex subscriptions (native mode) use .NET regex syntax on the non-backtracking engine, not RE2J; they match only the
 /// topics the shard knows from controller metadata, and a changed topic rebalances every group with a member whose explicit
 /// topics or pattern cover it.</item>
@@ -39,6 +45,11 @@ public sealed partial class GroupCoordinatorShard
     private readonly Dictionary<string, int> _topicPartitions = new(StringComparer.Ordinal);
     private readonly Dictionary<(string GroupId, string MemberId), long> _lastHeartbeatMs = [];
     private readonly TopicPatternCache _topicPatterns = new();
+    private readonly Dictionary<(string GroupId, string MemberId), long> _pendingMembers = [];
+    private readonly Dictionary<string, InitialDelay> _initialDelays = new(StringComparer.Ordinal);
+
+    /// <summary>The initial rebalance delay of an Empty group's first round: due at <see cref="DeadlineMs"/>, started at <see cref="StartMs"/>.</summary>
+    private sealed record InitialDelay(long StartMs, long DeadlineMs, bool NewMemberAdded);
 
     /// <param name="config">Timeouts and retention; <see cref="GroupCoordinatorConfig.Default"/> when null.</param>
     /// <param name="memberIdFactory">Client id → new unique member id (Kafka: <c>clientId-uuid</c>); tests inject a deterministic one.</param>
@@ -60,6 +71,24 @@ public sealed partial class GroupCoordinatorShard
     /// <summary>When the member was last heard of (join, heartbeat, sync, commit); null for an unknown member.</summary>
     public long? LastHeartbeatMs(string groupId, string memberId) =>
         _lastHeartbeatMs.TryGetValue((groupId, memberId), out var at) ? at : null;
+
+    /// <summary>When the group's initial rebalance delay is due (the actor's timer), or null when it has none.</summary>
+    public long? InitialRebalanceDelayDeadlineMs(string groupId) =>
+        _initialDelays.TryGetValue(groupId, out var delay) ? delay.DeadlineMs : null;
+
+    /// <summary>True when <paramref name="memberId"/> was handed out with MEMBER_ID_REQUIRED for the group and has not expired.</summary>
+    public bool IsPendingMember(string groupId, string memberId, long nowMs) =>
+        _pendingMembers.TryGetValue((groupId, memberId), out var expiresAt) && nowMs < expiresAt;
+
+    private void AddPendingMember(string groupId, string memberId, long expiresAtMs, long nowMs)
+    {
+        foreach (var key in _pendingMembers.Where(p => p.Value <= nowMs).Select(p => p.Key).ToList())
+        {
+            _pendingMembers.Remove(key);
+        }
+
+        _pendingMembers[(groupId, memberId)] = expiresAtMs;
+    }
 
     /// <summary>Applies one event, live or on recovery: the only way journal state changes.</summary>
     public void Apply(IGroupEvent e)
@@ -95,6 +124,7 @@ public sealed partial class GroupCoordinatorShard
                 _lastHeartbeatMs.Remove((left.GroupId, left.MemberId));
                 break;
             case GroupDeleted deleted:
+                _initialDelays.Remove(deleted.GroupId);
                 foreach (var key in _lastHeartbeatMs.Keys.Where(k => string.Equals(k.GroupId, deleted.GroupId, StringComparison.Ordinal)).ToList())
                 {
                     _lastHeartbeatMs.Remove(key);
@@ -136,7 +166,7 @@ public sealed partial class GroupCoordinatorShard
 
         return group.State switch
         {
-            GroupState.Stable => new SyncGroupResponse(ErrorCode.None, false, member.Assignment),
+            GroupState.Stable => SyncResponse(group, member),
             GroupState.CompletingRebalance => new SyncGroupResponse(ErrorCode.None, true, []),
             _ => SyncGroupResponse.Failed(ErrorCode.RebalanceInProgress),
         };
@@ -150,16 +180,24 @@ public sealed partial class GroupCoordinatorShard
         group.ProtocolName,
         group.LeaderId,
         group.Members.Values.OrderBy(m => m.MemberId, StringComparer.Ordinal)
-            .Select(m => new MemberDescription(m.MemberId, m.GroupInstanceId, m.ClientId, m.Topics, m.TopicPattern, m.Assignment, m.PendingRevocation))
+            .Select(m => new MemberDescription(m.MemberId, m.GroupInstanceId, m.ClientId, m.Topics, m.TopicPattern, m.Assignment, m.PendingRevocation)
+            {
+                ClientHost = m.ClientHost,
+                Metadata = group.Mode == GroupProtocolMode.Kafka ? m.MetadataFor(group.ProtocolName) : Google.Protobuf.ByteString.Empty,
+                KafkaAssignment = m.KafkaAssignment,
+            })
             .ToImmutableArray(),
         group.Offsets.OrderBy(o => o.Key, GroupTopicPartition.Comparer)
             .Select(o => new OffsetDescription(o.Key.Topic, o.Key.Partition, o.Value.Offset, o.Value.Metadata, o.Value.CommitTimestampMs))
-            .ToImmutableArray());
+            .ToImmutableArray())
+    {
+        ProtocolType = group.ProtocolType,
+    };
 
     public CoordinatorResult<ListGroupsResponse> Handle(ListGroups command) => NoEvents(new ListGroupsResponse(_groups.Values
         .Where(g => command.States.IsDefaultOrEmpty || command.States.Contains(g.State))
         .OrderBy(g => g.GroupId, StringComparer.Ordinal)
-        .Select(g => new GroupListing(g.GroupId, g.State, g.Mode))
+        .Select(g => new GroupListing(g.GroupId, g.State, g.Mode, g.ProtocolType))
         .ToImmutableArray()));
 
     public CoordinatorResult<DescribeGroupResponse> Handle(DescribeGroup command)
@@ -178,6 +216,16 @@ public sealed partial class GroupCoordinatorShard
 
     private void Touch(string groupId, string memberId, long nowMs) =>
         _lastHeartbeatMs[(groupId, memberId)] = Math.Max(nowMs, _lastHeartbeatMs.GetValueOrDefault((groupId, memberId), long.MinValue));
+
+    /// <summary>
+    /// Kafka mode: FENCED_INSTANCE_ID, the <c>group.instance.id</c> belongs to a static member with another member id (a newer
+    /// instance took it over). Native and classic groups answer UNKNOWN_MEMBER_ID instead, which the native client handles.
+    /// </summary>
+    private static bool IsFenced(ConsumerGroup group, string memberId, string? groupInstanceId) =>
+        group.Mode == GroupProtocolMode.Kafka
+        && groupInstanceId is not null
+        && group.FindStaticMember(groupInstanceId) is { } holder
+        && !string.Equals(holder.MemberId, memberId, StringComparison.Ordinal);
 
     private static bool SameInstance(GroupMember member, string? groupInstanceId) =>
         groupInstanceId is null || string.Equals(member.GroupInstanceId, groupInstanceId, StringComparison.Ordinal);

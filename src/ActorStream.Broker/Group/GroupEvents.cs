@@ -47,11 +47,22 @@ public sealed record MemberJoined(
     ImmutableArray<GroupTopicPartition> OwnedPartitions,
     int SessionTimeoutMs,
     int RebalanceTimeoutMs,
-    long TimestampMs) : IGroupEvent;
+    long TimestampMs) : IGroupEvent
+{
+    /// <summary>Kafka mode: the member's protocol type ("consumer", "connect"...); empty otherwise.</summary>
+    public string ProtocolType { get; init; } = "";
+
+    /// <summary>Kafka mode: the member's metadata per protocol, in the order of <see cref="Protocols"/>.</summary>
+    public ImmutableArray<GroupProtocolMetadata> ProtocolMetadata { get; init; } = [];
+
+    public string ClientHost { get; init; } = "";
+}
 
 /// <summary>
 /// A static member (<c>group.instance.id</c>) restarted within its session timeout and came back with a new member id: the
-/// new id takes over the old one's assignment, leadership and round status, without a rebalance.
+/// new id takes over the old one's assignment, leadership and round status, without a rebalance. In Kafka mode it also takes
+/// the <see cref="ProtocolMetadata"/> it rejoined with (and the protocol names from it) and keeps the old member's
+/// assignment bytes.
 /// </summary>
 public sealed record StaticMemberReplaced(
     string GroupId,
@@ -62,7 +73,13 @@ public sealed record StaticMemberReplaced(
     ImmutableArray<GroupTopicPartition> OwnedPartitions,
     int SessionTimeoutMs,
     int RebalanceTimeoutMs,
-    long TimestampMs) : IGroupEvent;
+    long TimestampMs) : IGroupEvent
+{
+    public string ClientHost { get; init; } = "";
+
+    /// <summary>Kafka mode: the metadata the member rejoined with; empty (events written before Kafka mode) keeps the old member's.</summary>
+    public ImmutableArray<GroupProtocolMetadata> ProtocolMetadata { get; init; } = [];
+}
 
 /// <summary>A member left the group (its assignment is free once the generation completes).</summary>
 public sealed record MemberLeft(string GroupId, string MemberId, MemberLeaveReason Reason, long TimestampMs) : IGroupEvent;
@@ -84,13 +101,20 @@ public sealed record GenerationCompleted(
     ImmutableArray<MemberAssignment> PendingRevocations,
     long TimestampMs) : IGroupEvent;
 
-/// <summary>Classic mode: the leader's SyncGroup delivered the assignment of <see cref="GenerationId"/>; the group is Stable.</summary>
+/// <summary>
+/// Classic and Kafka mode: the leader's SyncGroup delivered the assignment of <see cref="GenerationId"/>; the group is Stable.
+/// Kafka mode: <see cref="KafkaAssignments"/> holds every member's assignment bytes (empty for a member the leader left
+/// out) and <see cref="Assignments"/> the partitions decoded from them.
+/// </summary>
 public sealed record AssignmentSynced(
     string GroupId,
     int GenerationId,
     ImmutableArray<MemberAssignment> Assignments,
     ImmutableArray<MemberAssignment> PendingRevocations,
-    long TimestampMs) : IGroupEvent;
+    long TimestampMs) : IGroupEvent
+{
+    public ImmutableArray<KafkaMemberAssignment> KafkaAssignments { get; init; } = [];
+}
 
 /// <summary>One committed offset in <see cref="OffsetsCommitted"/>.</summary>
 public sealed record OffsetCommitEntry(string Topic, int Partition, long Offset, string? Metadata);
@@ -100,6 +124,9 @@ public sealed record OffsetsCommitted(string GroupId, ImmutableArray<OffsetCommi
 
 /// <summary>An Empty group's offsets passed <c>offsets.retention.minutes</c> and were removed.</summary>
 public sealed record OffsetsExpired(string GroupId, ImmutableArray<GroupTopicPartition> Partitions, long TimestampMs) : IGroupEvent;
+
+/// <summary>Kafka's OffsetDelete removed these partitions' committed offsets.</summary>
+public sealed record OffsetsDeleted(string GroupId, ImmutableArray<GroupTopicPartition> Partitions, long TimestampMs) : IGroupEvent;
 
 /// <summary>An Empty group was deleted (DeleteGroup, or all its offsets expired): it becomes Dead and is forgotten.</summary>
 public sealed record GroupDeleted(string GroupId, long TimestampMs) : IGroupEvent;

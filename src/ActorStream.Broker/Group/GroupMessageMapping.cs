@@ -38,8 +38,22 @@ internal static class GroupMessageMapping
     {
         GroupProtocolMode.Native => "native",
         GroupProtocolMode.Classic => "classic",
+        GroupProtocolMode.Kafka => "kafka",
         _ => "",
     };
+
+    /// <summary>What Kafka's ListGroups / DescribeGroups report: a Kafka group's protocol type, "consumer" for every other group.</summary>
+    public static string KafkaProtocolType(string? protocolType) => string.IsNullOrEmpty(protocolType) ? "consumer" : protocolType;
+
+    private static GroupProtocolMetadata ToDomain(P.GroupProtocol p) => new(p.Name, p.Metadata);
+
+    private static P.GroupProtocol ToProto(GroupProtocolMetadata p) => new() { Name = p.Name, Metadata = p.Metadata };
+
+    private static ImmutableArray<GroupProtocolMetadata> ToDomain(RepeatedField<P.GroupProtocol> protocols) =>
+        protocols.Select(ToDomain).ToImmutableArray();
+
+    private static IEnumerable<P.GroupProtocol> ToProto(ImmutableArray<GroupProtocolMetadata> protocols) =>
+        protocols.IsDefault ? [] : protocols.Select(ToProto);
 
     private static P.OffsetCommitPartitionResult ToProto(OffsetCommitPartitionResult r) =>
         new() { Topic = r.Topic, Partition = r.Partition, ErrorCode = (int)r.Error };
@@ -62,22 +76,44 @@ internal static class GroupMessageMapping
 
     #region requests → commands
 
+    /// <summary>Kafka members (<c>kafka</c>): mode 2, the protocol names from <c>protocols</c> with their metadata kept.</summary>
     public static JoinGroup ToCommand(this P.JoinGroupRequest r, long nowMs) => new(
         r.GroupId,
         r.MemberId,
         r.HasGroupInstanceId ? r.GroupInstanceId : null,
         r.ClientId,
-        r.Classic ? GroupProtocolMode.Classic : GroupProtocolMode.Native,
-        [.. r.Assignors],
+        r.Kafka ? GroupProtocolMode.Kafka : r.Classic ? GroupProtocolMode.Classic : GroupProtocolMode.Native,
+        r.Kafka ? [.. r.Protocols.Select(p => p.Name)] : [.. r.Assignors],
         [.. r.Topics],
         r.HasTopicPattern ? r.TopicPattern : null,
         ToDomain(r.OwnedPartitions),
         r.SessionTimeoutMs,
         r.RebalanceTimeoutMs,
-        nowMs);
+        nowMs)
+    {
+        ProtocolType = r.Kafka ? r.ProtocolType : "",
+        ProtocolMetadata = r.Kafka ? ToDomain(r.Protocols) : [],
+        ClientHost = r.ClientHost,
+        RequireKnownMemberId = r.RequireKnownMemberId,
+        NoWait = r.NoWait,
+    };
 
+    /// <summary>Kafka mode: the leader's bytes per member, and the partitions the gateway decoded from them as the assignments.</summary>
     public static SyncGroup ToCommand(this P.SyncGroupRequest r, long nowMs) =>
-        new(r.GroupId, r.MemberId, r.HasGroupInstanceId ? r.GroupInstanceId : null, r.GenerationId, ToDomain(r.Assignments), nowMs);
+        new(
+            r.GroupId,
+            r.MemberId,
+            r.HasGroupInstanceId ? r.GroupInstanceId : null,
+            r.GenerationId,
+            r.KafkaAssignments.Count > 0
+                ? r.KafkaAssignments.Select(a => new MemberAssignment(a.MemberId, ToDomain(a.Partitions))).ToImmutableArray()
+                : ToDomain(r.Assignments),
+            nowMs)
+        {
+            KafkaAssignments = r.KafkaAssignments.Select(a => new KafkaMemberAssignment(a.MemberId, a.Assignment)).ToImmutableArray(),
+            ProtocolType = r.HasProtocolType ? r.ProtocolType : null,
+            ProtocolName = r.HasProtocolName ? r.ProtocolName : null,
+        };
 
     public static Heartbeat ToCommand(this P.HeartbeatRequest r, long nowMs) =>
         new(r.GroupId, r.MemberId, r.HasGroupInstanceId ? r.GroupInstanceId : null, r.GenerationId, nowMs);
@@ -89,6 +125,8 @@ internal static class GroupMessageMapping
         new(r.GroupId, r.MemberId, r.HasGroupInstanceId ? r.GroupInstanceId : null, r.GenerationId, r.Offsets.Select(ToDomain).ToImmutableArray(), nowMs);
 
     public static FetchOffsets ToCommand(this P.OffsetFetchRequest r) => new(r.GroupId, ToDomain(r.Partitions));
+
+    public static DeleteOffsets ToCommand(this P.OffsetDeleteRequest r, long nowMs) => new(r.GroupId, ToDomain(r.Partitions), nowMs);
 
     public static ResetOffsets ToCommand(this P.ResetOffsetsRequest r, long nowMs) =>
         new(r.GroupId, r.Offsets.Select(ToDomain).ToImmutableArray(), nowMs);
@@ -113,6 +151,8 @@ internal static class GroupMessageMapping
             MemberId = r.MemberId,
             Assignment = { ToProto(r.Assignment) },
             PendingRevocation = { ToProto(pendingRevocation) },
+            ProtocolType = r.ProtocolType ?? "",
+            SkipAssignment = r.SkipAssignment,
         };
         if (r.ProtocolName is not null)
         {
@@ -126,7 +166,13 @@ internal static class GroupMessageMapping
 
         foreach (var m in r.Members.IsDefault ? [] : r.Members)
         {
-            var member = new P.JoinGroupMember { MemberId = m.MemberId, Topics = { Strings(m.Topics) }, OwnedPartitions = { ToProto(m.OwnedPartitions) } };
+            var member = new P.JoinGroupMember
+            {
+                MemberId = m.MemberId,
+                Topics = { Strings(m.Topics) },
+                OwnedPartitions = { ToProto(m.OwnedPartitions) },
+                Metadata = m.Metadata,
+            };
             if (m.GroupInstanceId is not null)
             {
                 member.GroupInstanceId = m.GroupInstanceId;
@@ -143,8 +189,24 @@ internal static class GroupMessageMapping
         return proto;
     }
 
-    public static P.SyncGroupResponse ToProto(this SyncGroupResponse r) =>
-        new() { ErrorCode = (int)r.Error, Assignment = { ToProto(r.Assignment) } };
+    public static P.SyncGroupResponse ToProto(this SyncGroupResponse r)
+    {
+        var proto = new P.SyncGroupResponse { ErrorCode = (int)r.Error, Assignment = { ToProto(r.Assignment) }, KafkaAssignment = r.KafkaAssignment };
+        if (r.ProtocolType is not null)
+        {
+            proto.ProtocolType = r.ProtocolType;
+        }
+
+        if (r.ProtocolName is not null)
+        {
+            proto.ProtocolName = r.ProtocolName;
+        }
+
+        return proto;
+    }
+
+    public static P.OffsetDeleteResponse ToProto(this DeleteOffsetsResponse r) =>
+        new() { ErrorCode = (int)r.Error, Partitions = { r.Partitions.Select(ToProto) } };
 
     public static P.OffsetCommitResponse ToProto(this CommitOffsetsResponse r) =>
         new() { Partitions = { r.Partitions.Select(ToProto) } };
@@ -171,7 +233,16 @@ internal static class GroupMessageMapping
 
     public static P.ListGroupsResponse ToProto(this ListGroupsResponse r) => new()
     {
-        Groups = { r.Groups.Select(g => new P.GroupListing { GroupId = g.GroupId, State = g.State.ToString(), ProtocolType = ProtocolType(g.Mode) }) },
+        Groups =
+        {
+            r.Groups.Select(g => new P.GroupListing
+            {
+                GroupId = g.GroupId,
+                State = g.State.ToString(),
+                ProtocolType = ProtocolType(g.Mode),
+                KafkaProtocolType = KafkaProtocolType(g.ProtocolType),
+            }),
+        },
     };
 
     public static P.DescribeGroupResponse ToProto(this DescribeGroupResponse r, string groupId)
@@ -185,6 +256,7 @@ internal static class GroupMessageMapping
 
         proto.State = g.State.ToString();
         proto.ProtocolType = ProtocolType(g.Mode);
+        proto.KafkaProtocolType = KafkaProtocolType(g.ProtocolType);
         proto.GenerationId = g.GenerationId;
         if (g.ProtocolName is not null)
         {
@@ -205,6 +277,9 @@ internal static class GroupMessageMapping
                 Topics = { Strings(m.Topics) },
                 Assignment = { ToProto(m.Assignment) },
                 PendingRevocation = { ToProto(m.PendingRevocation) },
+                ClientHost = m.ClientHost,
+                Metadata = m.Metadata,
+                KafkaAssignment = m.KafkaAssignment,
             };
             if (m.GroupInstanceId is not null)
             {
@@ -257,6 +332,9 @@ internal static class GroupMessageMapping
                     SessionTimeoutMs = j.SessionTimeoutMs,
                     RebalanceTimeoutMs = j.RebalanceTimeoutMs,
                     TimestampMs = j.TimestampMs,
+                    ProtocolType = j.ProtocolType,
+                    ProtocolMetadata = { ToProto(j.ProtocolMetadata) },
+                    ClientHost = j.ClientHost,
                 };
                 if (j.GroupInstanceId is not null)
                 {
@@ -283,6 +361,8 @@ internal static class GroupMessageMapping
                     SessionTimeoutMs = s.SessionTimeoutMs,
                     RebalanceTimeoutMs = s.RebalanceTimeoutMs,
                     TimestampMs = s.TimestampMs,
+                    ClientHost = s.ClientHost,
+                    ProtocolMetadata = { ToProto(s.ProtocolMetadata) },
                 };
             case MemberLeft l:
                 return new P.MemberLeftEvent { GroupId = l.GroupId, MemberId = l.MemberId, Reason = (int)l.Reason, TimestampMs = l.TimestampMs };
@@ -319,6 +399,11 @@ internal static class GroupMessageMapping
                     Assignments = { ToProto(a.Assignments) },
                     PendingRevocations = { ToProto(a.PendingRevocations) },
                     TimestampMs = a.TimestampMs,
+                    KafkaAssignments =
+                    {
+                        (a.KafkaAssignments.IsDefault ? [] : a.KafkaAssignments)
+                            .Select(k => new P.MemberAssignmentBytes { MemberId = k.MemberId, Assignment = k.Assignment }),
+                    },
                 };
             case OffsetsCommitted o:
                 return new P.OffsetsCommittedEvent
@@ -329,6 +414,8 @@ internal static class GroupMessageMapping
                 };
             case OffsetsExpired x:
                 return new P.OffsetsExpiredEvent { GroupId = x.GroupId, Partitions = { ToProto(x.Partitions) }, TimestampMs = x.TimestampMs };
+            case OffsetsDeleted x:
+                return new P.OffsetsDeletedEvent { GroupId = x.GroupId, Partitions = { ToProto(x.Partitions) }, TimestampMs = x.TimestampMs };
             case GroupDeleted d:
                 return new P.GroupDeletedEvent { GroupId = d.GroupId, TimestampMs = d.TimestampMs };
             default:
@@ -352,9 +439,18 @@ internal static class GroupMessageMapping
             ToDomain(j.OwnedPartitions),
             j.SessionTimeoutMs,
             j.RebalanceTimeoutMs,
-            j.TimestampMs),
+            j.TimestampMs)
+        {
+            ProtocolType = j.ProtocolType,
+            ProtocolMetadata = ToDomain(j.ProtocolMetadata),
+            ClientHost = j.ClientHost,
+        },
         P.StaticMemberReplacedEvent s => new StaticMemberReplaced(
-            s.GroupId, s.OldMemberId, s.NewMemberId, s.GroupInstanceId, s.ClientId, ToDomain(s.OwnedPartitions), s.SessionTimeoutMs, s.RebalanceTimeoutMs, s.TimestampMs),
+            s.GroupId, s.OldMemberId, s.NewMemberId, s.GroupInstanceId, s.ClientId, ToDomain(s.OwnedPartitions), s.SessionTimeoutMs, s.RebalanceTimeoutMs, s.TimestampMs)
+        {
+            ClientHost = s.ClientHost,
+            ProtocolMetadata = ToDomain(s.ProtocolMetadata),
+        },
         P.MemberLeftEvent l => new MemberLeft(l.GroupId, l.MemberId, (MemberLeaveReason)l.Reason, l.TimestampMs),
         P.RebalanceStartedEvent r => new RebalanceStarted(r.GroupId, r.Reason, r.TimestampMs),
         P.GenerationCompletedEvent g => new GenerationCompleted(
@@ -365,12 +461,16 @@ internal static class GroupMessageMapping
             ToDomain(g.Assignments),
             ToDomain(g.PendingRevocations),
             g.TimestampMs),
-        P.AssignmentSyncedEvent a => new AssignmentSynced(a.GroupId, a.GenerationId, ToDomain(a.Assignments), ToDomain(a.PendingRevocations), a.TimestampMs),
+        P.AssignmentSyncedEvent a => new AssignmentSynced(a.GroupId, a.GenerationId, ToDomain(a.Assignments), ToDomain(a.PendingRevocations), a.TimestampMs)
+        {
+            KafkaAssignments = a.KafkaAssignments.Select(k => new KafkaMemberAssignment(k.MemberId, k.Assignment)).ToImmutableArray(),
+        },
         P.OffsetsCommittedEvent o => new OffsetsCommitted(
             o.GroupId,
             o.Offsets.Select(x => new OffsetCommitEntry(x.Topic, x.Partition, x.Offset, x.HasMetadata ? x.Metadata : null)).ToImmutableArray(),
             o.TimestampMs),
         P.OffsetsExpiredEvent x => new OffsetsExpired(x.GroupId, ToDomain(x.Partitions), x.TimestampMs),
+        P.OffsetsDeletedEvent x => new OffsetsDeleted(x.GroupId, ToDomain(x.Partitions), x.TimestampMs),
         P.GroupDeletedEvent d => new GroupDeleted(d.GroupId, d.TimestampMs),
         _ => null,
     };
@@ -392,6 +492,7 @@ internal static class GroupMessageMapping
                 Mode = ToProto(g.Mode),
                 GenerationId = g.GenerationId,
                 JoinedMembers = { g.JoinedMembers.Order(StringComparer.Ordinal) },
+                ProtocolType = g.ProtocolType ?? "",
             };
             if (g.ProtocolName is not null)
             {
@@ -416,6 +517,9 @@ internal static class GroupMessageMapping
                     RebalanceTimeoutMs = m.RebalanceTimeoutMs,
                     Assignment = { ToProto(m.Assignment) },
                     PendingRevocation = { ToProto(m.PendingRevocation) },
+                    ProtocolMetadata = { ToProto(m.ProtocolMetadata) },
+                    ClientHost = m.ClientHost,
+                    KafkaAssignment = m.KafkaAssignment,
                 };
                 if (m.GroupInstanceId is not null)
                 {
@@ -455,6 +559,7 @@ internal static class GroupMessageMapping
             GenerationId = g.GenerationId,
             ProtocolName = g.HasProtocolName ? g.ProtocolName : null,
             LeaderId = g.HasLeaderId ? g.LeaderId : null,
+            ProtocolType = g.ProtocolType.Length == 0 ? null : g.ProtocolType,
             Members = g.Members.ToImmutableDictionary(
                 m => m.MemberId,
                 m => new GroupMember(
@@ -468,7 +573,12 @@ internal static class GroupMessageMapping
                     m.SessionTimeoutMs,
                     m.RebalanceTimeoutMs,
                     ToDomain(m.Assignment),
-                    ToDomain(m.PendingRevocation)),
+                    ToDomain(m.PendingRevocation))
+                {
+                    ProtocolMetadata = ToDomain(m.ProtocolMetadata),
+                    ClientHost = m.ClientHost,
+                    KafkaAssignment = m.KafkaAssignment,
+                },
                 StringComparer.Ordinal),
             JoinedMembers = g.JoinedMembers.ToImmutableHashSet(StringComparer.Ordinal),
             Offsets = g.Offsets.ToImmutableDictionary(

@@ -11,4 +11,11 @@ public enum GroupProtocolMode
     /// subscription; the leader computes the assignment and sends it in SyncGroup; the other members get theirs from SyncGroup.
     /// </summary>
     Classic,
+
+    /// <summary>
+    /// Kafka clients through the Kafka gateway: like <see cref="Classic"/> (the leader computes the assignment), but the
+    /// coordinator votes over protocol names, keeps each member's protocol metadata and the leader's assignments as opaque
+    /// bytes and relays them byte for byte; the partitions the gateway decoded from them serve describe and lag only.
+    /// </summary>
+    Kafka,
 }

@@ -1,21 +1,26 @@
 using System.Collections.Immutable;
 using ActorStream.Protocol;
+using Google.Protobuf;
 
 namespace ActorStream.Broker.Group;
 
-/// <summary>A member as the classic leader sees it in its JoinGroup reply.</summary>
+/// <summary>A member as the classic or Kafka leader sees it in its JoinGroup reply.</summary>
 public sealed record JoinGroupMember(
     string MemberId,
     string? GroupInstanceId,
     ImmutableArray<string> Topics,
     string? TopicPattern,
-    ImmutableArray<GroupTopicPartition> OwnedPartitions);
+    ImmutableArray<GroupTopicPartition> OwnedPartitions)
+{
+    /// <summary>Kafka mode: the member's metadata for the chosen protocol.</summary>
+    public ByteString Metadata { get; init; } = ByteString.Empty;
+}
 
 /// <summary>
 /// Reply to JoinGroup. <see cref="Pending"/>: the member is in the current round but other members still have to rejoin;
 /// the actor parks the request and answers it with <see cref="GroupCoordinatorShard.JoinResponseFor"/> once a
 /// <see cref="GenerationCompleted"/> event has been applied (or UNKNOWN_MEMBER_ID if the member was removed meanwhile).
-/// Native mode: <see cref="Assignment"/> is the member's partitions. Classic mode: the leader gets <see cref="Members"/>.
+/// Native mode: <see cref="Assignment"/> is the member's partitions. Classic and Kafka mode: the leader gets <see cref="Members"/>.
 /// </summary>
 public sealed record JoinGroupResponse(
     ErrorCode Error,
@@ -27,6 +32,12 @@ public sealed record JoinGroupResponse(
     ImmutableArray<GroupTopicPartition> Assignment,
     ImmutableArray<JoinGroupMember> Members)
 {
+    /// <summary>Kafka mode: the group's protocol type.</summary>
+    public string? ProtocolType { get; init; }
+
+    /// <summary>Kafka mode: a static leader rejoined a Stable group; it must not compute a new assignment (KIP-814).</summary>
+    public bool SkipAssignment { get; init; }
+
     public static JoinGroupResponse Failed(ErrorCode error, string memberId = "") =>
         new(error, memberId, -1, null, null, false, [], []);
 }
@@ -38,6 +49,13 @@ public sealed record JoinGroupResponse(
 /// </summary>
 public sealed record SyncGroupResponse(ErrorCode Error, bool Pending, ImmutableArray<GroupTopicPartition> Assignment)
 {
+    /// <summary>Kafka mode: the leader's assignment bytes for the member.</summary>
+    public ByteString KafkaAssignment { get; init; } = ByteString.Empty;
+
+    public string? ProtocolType { get; init; }
+
+    public string? ProtocolName { get; init; }
+
     public static SyncGroupResponse Failed(ErrorCode error) => new(error, false, []);
 }
 
@@ -50,6 +68,9 @@ public sealed record MemberExpiredResponse(ErrorCode Error, bool Expired, long D
 
 /// <summary>Members removed by the rebalance timeout; <see cref="DeadlineMs"/> is when the timeout is due if it was not yet (-1: no rebalance).</summary>
 public sealed record RebalanceTimeoutResponse(ImmutableArray<string> RemovedMembers, long DeadlineMs);
+
+/// <summary><see cref="DeadlineMs"/>: when to look again (the delay was extended), -1 when the delay is over.</summary>
+public sealed record InitialRebalanceDelayResponse(long DeadlineMs);
 
 /// <summary>The groups that started a rebalance because of the topic change.</summary>
 public sealed record TopicMetadataChangedResponse(ImmutableArray<string> RebalancingGroups);
@@ -71,7 +92,8 @@ public sealed record ExpiredGroupOffsets(string GroupId, int ExpiredOffsets, boo
 
 public sealed record ExpireOffsetsResponse(ImmutableArray<ExpiredGroupOffsets> Groups);
 
-public sealed record GroupListing(string GroupId, GroupState State, GroupProtocolMode? Mode);
+/// <summary><see cref="ProtocolType"/>: the Kafka protocol type of a Kafka-mode group (kept once it is Empty), else null.</summary>
+public sealed record GroupListing(string GroupId, GroupState State, GroupProtocolMode? Mode, string? ProtocolType = null);
 
 public sealed record ListGroupsResponse(ImmutableArray<GroupListing> Groups);
 
@@ -83,7 +105,16 @@ public sealed record MemberDescription(
     ImmutableArray<string> Topics,
     string? TopicPattern,
     ImmutableArray<GroupTopicPartition> Assignment,
-    ImmutableArray<GroupTopicPartition> PendingRevocation);
+    ImmutableArray<GroupTopicPartition> PendingRevocation)
+{
+    public string ClientHost { get; init; } = "";
+
+    /// <summary>Kafka mode: the member's metadata for the group's protocol.</summary>
+    public ByteString Metadata { get; init; } = ByteString.Empty;
+
+    /// <summary>Kafka mode: the leader's assignment bytes for the member.</summary>
+    public ByteString KafkaAssignment { get; init; } = ByteString.Empty;
+}
 
 public sealed record OffsetDescription(string Topic, int Partition, long Offset, string? Metadata, long CommitTimestampMs);
 
@@ -96,8 +127,15 @@ public sealed record GroupDescription(
     string? ProtocolName,
     string? LeaderId,
     ImmutableArray<MemberDescription> Members,
-    ImmutableArray<OffsetDescription> Offsets);
+    ImmutableArray<OffsetDescription> Offsets)
+{
+    /// <summary>Kafka mode: the group's Kafka protocol type (kept once it is Empty), else null.</summary>
+    public string? ProtocolType { get; init; }
+}
 
 public sealed record DescribeGroupResponse(ErrorCode Error, GroupDescription? Group);
 
 public sealed record DeleteGroupResponse(ErrorCode Error);
+
+/// <summary>Kafka's OffsetDelete reply: a whole-request error, else one code per partition.</summary>
+public sealed record DeleteOffsetsResponse(ErrorCode Error, ImmutableArray<OffsetCommitPartitionResult> Partitions);

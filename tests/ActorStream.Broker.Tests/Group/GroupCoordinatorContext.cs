@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text;
 using ActorStream.Broker.Group;
 using ActorStream.Protocol;
+using Google.Protobuf;
 
 namespace ActorStream.Broker.Tests.Group;
 
@@ -64,7 +65,8 @@ public sealed class GroupCoordinatorContext
         string[]? protocols = null,
         int sessionTimeoutMs = SessionTimeoutMs,
         int rebalanceTimeoutMs = RebalanceTimeoutMs,
-        string? topicPattern = null) =>
+        string? topicPattern = null,
+        bool noWait = false) =>
         Run(Shard.Handle(new JoinGroup(
             group,
             memberId,
@@ -77,7 +79,76 @@ public sealed class GroupCoordinatorContext
             owned is null ? [] : [.. owned],
             sessionTimeoutMs,
             rebalanceTimeoutMs,
-            NowMs)));
+            NowMs) { NoWait = noWait }));
+
+    /// <summary>Bytes standing for a Kafka client's opaque metadata or assignment.</summary>
+    public static ByteString Bytes(string text) => ByteString.CopyFromUtf8(text);
+
+    /// <summary>
+    /// A Kafka client's JoinGroup as the gateway sends it (mode Kafka): <paramref name="protocols"/> are names with their metadata
+    /// (default: "range" with metadata "range:{clientId}"), <paramref name="topics"/> what the gateway decoded.
+    /// </summary>
+    public JoinGroupResponse JoinKafka(
+        string group,
+        string memberId = "",
+        string? instanceId = null,
+        string clientId = "client",
+        (string Name, string Metadata)[]? protocols = null,
+        string protocolType = "consumer",
+        string[]? topics = null,
+        bool requireKnownMemberId = false,
+        bool noWait = false,
+        string clientHost = "/127.0.0.1",
+        int sessionTimeoutMs = SessionTimeoutMs,
+        int rebalanceTimeoutMs = RebalanceTimeoutMs)
+    {
+        var metadata = (protocols ?? [("range", $"range:{clientId}")]).Select(p => new GroupProtocolMetadata(p.Name, Bytes(p.Metadata))).ToImmutableArray();
+        return Run(Shard.Handle(new JoinGroup(
+            group,
+            memberId,
+            instanceId,
+            clientId,
+            GroupProtocolMode.Kafka,
+            [.. metadata.Select(p => p.Name)],
+            [.. topics ?? ["t"]],
+            null,
+            [],
+            sessionTimeoutMs,
+            rebalanceTimeoutMs,
+            NowMs)
+        {
+            ProtocolType = protocolType,
+            ProtocolMetadata = metadata,
+            ClientHost = clientHost,
+            RequireKnownMemberId = requireKnownMemberId,
+            NoWait = noWait,
+        }));
+    }
+
+    /// <summary>A Kafka member's SyncGroup: the leader sends (member, bytes, decoded partitions) per member; followers send none.</summary>
+    public SyncGroupResponse SyncKafka(string group, string memberId, int generation, params (string MemberId, string Bytes, GroupTopicPartition[] Partitions)[] assignments) =>
+        SyncKafkaAs(group, memberId, generation, null, null, null, assignments);
+
+    public SyncGroupResponse SyncKafkaAs(
+        string group,
+        string memberId,
+        int generation,
+        string? protocolType,
+        string? protocolName,
+        string? instanceId,
+        params (string MemberId, string Bytes, GroupTopicPartition[] Partitions)[] assignments) =>
+        Run(Shard.Handle(new SyncGroup(
+            group,
+            memberId,
+            instanceId,
+            generation,
+            [.. assignments.Select(a => new MemberAssignment(a.MemberId, [.. a.Partitions]))],
+            NowMs)
+        {
+            KafkaAssignments = [.. assignments.Select(a => new KafkaMemberAssignment(a.MemberId, Bytes(a.Bytes)))],
+            ProtocolType = protocolType,
+            ProtocolName = protocolName,
+        }));
 
     public HeartbeatResponse Heartbeat(string group, string memberId, int generation, string? instanceId = null) =>
         Run(Shard.Handle(new Heartbeat(group, memberId, instanceId, generation, NowMs)));
@@ -155,11 +226,12 @@ public sealed class GroupCoordinatorContext
     public static string Canonical(GroupDescription d)
     {
         var text = new StringBuilder()
-            .Append($"{d.GroupId} {d.State} {d.Mode} gen={d.GenerationId} protocol={d.ProtocolName} leader={d.LeaderId}\n");
+            .Append($"{d.GroupId} {d.State} {d.Mode} gen={d.GenerationId} protocol={d.ProtocolName} leader={d.LeaderId} type={d.ProtocolType}\n");
         foreach (var m in d.Members)
         {
             text.Append($"  member {m.MemberId} instance={m.GroupInstanceId} client={m.ClientId} topics=[{string.Join(",", m.Topics)}] pattern={m.TopicPattern} ")
-                .Append($"assigned=[{string.Join(",", m.Assignment)}] revoking=[{string.Join(",", m.PendingRevocation)}]\n");
+                .Append($"assigned=[{string.Join(",", m.Assignment)}] revoking=[{string.Join(",", m.PendingRevocation)}] ")
+                .Append($"host={m.ClientHost} metadata={m.Metadata.ToBase64()} bytes={m.KafkaAssignment.ToBase64()}\n");
         }
 
         foreach (var o in d.Offsets)

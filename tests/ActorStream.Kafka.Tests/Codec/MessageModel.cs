@@ -15,6 +15,8 @@ internal sealed class MessageModel
 {
     private static readonly MethodInfo ReadOpen = typeof(MessageModel).GetMethod(nameof(ReadAs), BindingFlags.NonPublic | BindingFlags.Static)!;
 
+    private static readonly MethodInfo ReadDataOpen = typeof(MessageModel).GetMethod(nameof(ReadDataAs), BindingFlags.NonPublic | BindingFlags.Static)!;
+
     private readonly Func<ReadOnlyMemory<byte>, short, (IKafkaMessage Message, int Consumed)> _read;
 
     private MessageModel(Type type, MessageSpec spec)
@@ -24,7 +26,8 @@ internal sealed class MessageModel
         Lowest = (short)type.GetField("LowestVersion")!.GetValue(null)!;
         Highest = (short)type.GetField("HighestVersion")!.GetValue(null)!;
         Flexible = spec.FlexibleVersions;
-        _read = ReadOpen.MakeGenericMethod(type).CreateDelegate<Func<ReadOnlyMemory<byte>, short, (IKafkaMessage, int)>>();
+        var read = type.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IKafkaData<>)) ? ReadDataOpen : ReadOpen;
+        _read = read.MakeGenericMethod(type).CreateDelegate<Func<ReadOnlyMemory<byte>, short, (IKafkaMessage, int)>>();
     }
 
     public Type Type { get; }
@@ -39,7 +42,7 @@ internal sealed class MessageModel
 
     public bool IsFlexible(short version) => Contains(Flexible, version);
 
-    /// <summary>Every generated request and response class.</summary>
+    /// <summary>Every generated request, response and data schema class.</summary>
     public static IReadOnlyList<Type> GeneratedTypes { get; } = typeof(IKafkaMessage).Assembly.GetTypes()
         .Where(t => t is { IsNested: false, IsClass: true, Namespace: "ActorStream.Kafka.Messages" } && typeof(IKafkaMessage).IsAssignableFrom(t))
         .OrderBy(t => t.Name, StringComparer.Ordinal)
@@ -68,6 +71,14 @@ internal sealed class MessageModel
 
     private static (IKafkaMessage, int) ReadAs<T>(ReadOnlyMemory<byte> bytes, short version)
         where T : IKafkaMessage<T>
+    {
+        var reader = new KafkaReader(bytes);
+        var message = T.Read(ref reader, version);
+        return (message, reader.Position);
+    }
+
+    private static (IKafkaMessage, int) ReadDataAs<T>(ReadOnlyMemory<byte> bytes, short version)
+        where T : IKafkaData<T>
     {
         var reader = new KafkaReader(bytes);
         var message = T.Read(ref reader, version);
