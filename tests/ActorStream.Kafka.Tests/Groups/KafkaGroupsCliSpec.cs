@@ -11,8 +11,8 @@ namespace ActorStream.Kafka.Tests.Groups;
 /// <summary>
 /// <c>actorstream groups list|describe|reset-offsets</c> on the 3-node cluster with both kinds of group on one topic: a
 /// Kafka-protocol group (two Confluent.Kafka members) and a native one (<c>actorstream consume --group</c>). Describe
-/// shows the Kafka group's members, which member owns each partition (as the consumers' own callbacks say) and its lag
-/// going to zero once they commit; once they closed, reset-offsets moves the Empty Kafka group's offsets (and the native
+/// shows the Kafka group's members (id, client id, topics, assignment) and which member owns each partition, as the
+/// consumers' own callbacks say, and its lag going to zero once they commit; list --state names its protocol; once they closed, reset-offsets moves the Empty Kafka group's offsets (and the native
 /// group's) and a new Confluent.Kafka member resumes exactly at the reset offsets.
 /// </summary>
 [Collection(KafkaClusterCollection.Name)]
@@ -89,11 +89,28 @@ public sealed class KafkaGroupsCliSpec(KafkaCluster cluster, ITestOutputHelper o
             Patience);
         Log("describe: the Kafka group's lag went to zero");
 
+        // The members as the consumers know themselves: id, client id, subscription and assignment.
+        var (membersTable, _) = await RunOkAsync("groups", "describe", "--bootstrap-server", cluster.NativeBootstrap, "--group", kafkaGroup, "--members");
+        Log($"groups describe --members:\n{membersTable}");
+        var header = membersTable.Split('\n')[0].Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
+        var memberRows = membersTable.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .ToDictionary(cells => cells[header.IndexOf("CONSUMER-ID")]);
+        foreach (var member in new[] { a, b })
+        {
+            Assert.True(memberRows.TryGetValue(member.MemberId, out var cells), $"member {member.MemberId} in:\n{membersTable}");
+            Assert.Equal("groups-cli", cells[header.IndexOf("CLIENT-ID")]);
+            Assert.Equal(topic, cells[header.IndexOf("TOPICS")]);
+            Assert.Equal($"{topic}({string.Join(",", member.Assignment)})", cells[header.IndexOf("ASSIGNMENT")]);
+        }
+
         // A native group on the same topic, listed and described beside the Kafka one.
         await RunOkAsync("consume", "--bootstrap-server", cluster.NativeBootstrap, "--topic", topic, "--group", nativeGroup, "--from-beginning", "--max-messages", (Partitions * 15).ToString(CultureInfo.InvariantCulture), "--timeout-ms", "60000");
-        listed = (await RunOkAsync("groups", "list", "--bootstrap-server", cluster.NativeBootstrap)).Stdout;
-        Assert.Contains(kafkaGroup, FirstColumn(listed));
-        Assert.Contains(nativeGroup, FirstColumn(listed));
+        // GROUP STATE PROTOCOL PROTOCOL-TYPE: the native group has no members left, so no protocol.
+        listed = (await RunOkAsync("groups", "list", "--bootstrap-server", cluster.NativeBootstrap, "--state")).Stdout;
+        var states = listed.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToDictionary(cells => cells[0], cells => string.Join(' ', cells.Skip(1)));
+        Assert.Equal("Stable kafka consumer", states.GetValueOrDefault(kafkaGroup));
+        Assert.StartsWith("Empty ", states.GetValueOrDefault(nativeGroup), StringComparison.Ordinal);
         var (nativeRows, _) = await DescribeAsync(nativeGroup);
         Assert.Equal(Enumerable.Range(0, Partitions).Select(p => $"{nativeGroup} {topic} {p} 15 15 0 -"), nativeRows.Select(Row));
 
