@@ -18,6 +18,13 @@ internal sealed class Api10FindCoordinator : KafkaApi<FindCoordinatorRequest, Fi
 
     private const sbyte TransactionKeyType = 1;
 
+    /// <summary>
+    /// How long a peer's endpoint may take to say whether it hosts the coordinator (it answers from its own state at
+    /// once): past it, a dead or unreachable peer counts as "not here", and without another claim the client gets the
+    /// retriable COORDINATOR_NOT_AVAILABLE rather than an answer after its own request timeout.
+    /// </summary>
+    private static readonly TimeSpan PeerTimeout = TimeSpan.FromSeconds(3);
+
     /// <summary>From v4 (KIP-699) a request carries a batch of keys.</summary>
     private const short FirstBatchedVersion = 4;
 
@@ -81,10 +88,19 @@ internal sealed class Api10FindCoordinator : KafkaApi<FindCoordinatorRequest, Fi
         var nodeId = await AskAsync(services.BrokerEndpoint, services.RequestTimeout, cancellationToken).ConfigureAwait(false);
         if (nodeId < 0)
         {
+            // The first node that claims the coordinator answers: a killed node stays in the metadata until it is
+            // removed, and its ask would otherwise hold every lookup for the whole timeout.
+            var peerTimeout = services.RequestTimeout < PeerTimeout ? services.RequestTimeout : PeerTimeout;
             var others = metadata.Brokers
                 .Where(b => b.NodeId != services.NodeId && !string.IsNullOrEmpty(b.Address))
-                .Select(b => AskAsync(services.System.ActorSelection($"{b.Address}/user/broker"), services.RequestTimeout, cancellationToken));
-            nodeId = (await Task.WhenAll(others).ConfigureAwait(false)).DefaultIfEmpty(-1).Max();
+                .Select(b => AskAsync(services.System.ActorSelection($"{b.Address}/user/broker"), peerTimeout, cancellationToken))
+                .ToList();
+            while (nodeId < 0 && others.Count > 0)
+            {
+                var answered = await Task.WhenAny(others).ConfigureAwait(false);
+                others.Remove(answered);
+                nodeId = await answered.ConfigureAwait(false);
+            }
         }
 
         var broker = KafkaBrokers.For(context, metadata).FirstOrDefault(b => b.NodeId == nodeId);

@@ -15,6 +15,10 @@ internal static class KafkaWire
     public static Task<MetadataResponse> MetadataAsync(int port) =>
         AskAsync(port, MetadataRequest.ApiKey, 1, new MetadataRequest { Topics = [] }, (ref KafkaWriter w, MetadataRequest r, short v) => r.Write(ref w, v), (ref KafkaReader r, short v) => MetadataResponse.Read(ref r, v));
 
+    /// <summary>FindCoordinator v1 for a group, asked of the node at <paramref name="port"/>: the node it names (or its error).</summary>
+    public static Task<FindCoordinatorResponse> FindGroupCoordinatorAsync(int port, string group) =>
+        AskAsync(port, FindCoordinatorRequest.ApiKey, 1, new FindCoordinatorRequest { Key = group, KeyType = 0 }, (ref KafkaWriter w, FindCoordinatorRequest r, short v) => r.Write(ref w, v), (ref KafkaReader r, short v) => FindCoordinatorResponse.Read(ref r, v));
+
     /// <summary>CreateTopics v2 for one topic; returns its result.</summary>
     public static async Task<CreateTopicsResponse.CreatableTopicResult> CreateTopicAsync(int port, string name, int partitions, short replicationFactor, int timeoutMs)
     {
