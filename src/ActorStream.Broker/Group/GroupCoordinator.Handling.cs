@@ -310,6 +310,11 @@ public sealed partial class GroupCoordinator
                 break;
             case StaticMemberReplaced replaced:
                 Forget(replaced.GroupId, replaced.OldMemberId);
+                if (_shard.Find(replaced.GroupId)?.Mode == GroupProtocolMode.Kafka)
+                {
+                    FenceParked(replaced.GroupId, replaced.OldMemberId);
+                }
+
                 break;
         }
 
@@ -360,6 +365,37 @@ public sealed partial class GroupCoordinator
                 _parkedSyncs.Remove(groupId);
             }
         }
+    }
+
+    /// <summary>Kafka mode: the old instance of a replaced static member still waiting in JoinGroup or SyncGroup gets FENCED_INSTANCE_ID, as in Kafka.</summary>
+    private void FenceParked(string groupId, string memberId)
+    {
+        foreach (var parked in TakeParked(_parkedJoins, groupId, memberId))
+        {
+            parked.ReplyTo.Tell(JoinGroupResponse.Failed(Protocol.ErrorCode.FencedInstanceId, memberId).ToProto([]));
+        }
+
+        foreach (var parked in TakeParked(_parkedSyncs, groupId, memberId))
+        {
+            parked.ReplyTo.Tell(SyncGroupResponse.Failed(Protocol.ErrorCode.FencedInstanceId).ToProto());
+        }
+    }
+
+    private static List<Parked> TakeParked(Dictionary<string, List<Parked>> parked, string groupId, string memberId)
+    {
+        if (!parked.TryGetValue(groupId, out var list))
+        {
+            return [];
+        }
+
+        var taken = list.Where(p => string.Equals(p.MemberId, memberId, StringComparison.Ordinal)).ToList();
+        list.RemoveAll(taken.Contains);
+        if (list.Count == 0)
+        {
+            parked.Remove(groupId);
+        }
+
+        return taken;
     }
 
     private static void Park(Dictionary<string, List<Parked>> parked, string groupId, string memberId, IActorRef replyTo)

@@ -20,12 +20,18 @@ namespace ActorStream.Broker.Group;
 /// <item>Commits are accepted in Stable and PreparingRebalance from a member of the current generation (as Kafka: an eager
 /// consumer commits in onPartitionsRevoked after the rebalance began and before rejoining), rejected with
 /// REBALANCE_IN_PROGRESS in CompletingRebalance.</item>
-/// <item>A member may only commit partitions it holds in the current generation (assigned, or pending revocation and
-/// nobody else's); any other partition is rejected with ILLEGAL_GENERATION (the member's view of the assignment is
-/// stale: it must rejoin). Kafka's classic coordinator does not check ownership.</item>
+/// <item>A native or classic member may only commit partitions it holds in the current generation (assigned, or pending
+/// revocation and nobody else's); any other partition is rejected with ILLEGAL_GENERATION (the member's view of the
+/// assignment is stale: it must rejoin). Kafka's classic coordinator does not check ownership, nor does Kafka mode.</item>
 /// <item>Negative offsets are rejected with OFFSET_OUT_OF_RANGE; metadata longer than <c>offset.metadata.max.bytes</c> with
 /// INVALID_COMMIT_OFFSET_SIZE (Kafka's OFFSET_METADATA_TOO_LARGE is not in <see cref="ErrorCode"/>).</item>
-/// <item>No MEMBER_ID_REQUIRED round trip and no initial rebalance delay.</item>
+/// <item>MEMBER_ID_REQUIRED (Kafka's <c>require_known_member_id</c>) only when the member asks for it: the id is a pending
+/// member (soft state, expires after the session timeout; not lost data if the coordinator moves: the client rejoins)
+/// and, unlike Kafka, pending members do not hold up the round they would join.</item>
+/// <item>The initial rebalance delay (<see cref="GroupCoordinatorConfig.InitialRebalanceDelayMs"/>) is soft state: a
+/// coordinator recovered during it completes the round on the next join or at the rebalance timeout.</item>
+/// <item>Kafka mode: commits are not checked for ownership, topic changes start no rebalance, FENCED_INSTANCE_ID where
+/// Kafka answers it (native and classic groups keep UNKNOWN_MEMBER_ID, which the native client handles).</item>
 /// <item>Regex subscriptions (native mode) use .NET regex syntax on the non-backtracking engine, not RE2J; they match only the
 /// topics the shard knows from controller metadata, and a changed topic rebalances every group with a member whose explicit
 /// topics or pattern cover it.</item>

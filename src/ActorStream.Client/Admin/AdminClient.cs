@@ -221,7 +221,10 @@ public sealed class AdminClient : IAsyncDisposable
         var connection = await _started.WaitAsync(cancellationToken).ConfigureAwait(false);
         var response = await connection.AskAnyAsync<ListGroupsResponse>(request, cancellationToken).ConfigureAwait(false);
         ThrowGroupError(response.ErrorCode, "list groups");
-        return response.Groups.Select(g => new GroupListing(g.GroupId, g.State, g.ProtocolType)).OrderBy(g => g.GroupId, StringComparer.Ordinal).ToList();
+        return response.Groups
+            .Select(g => new GroupListing(g.GroupId, g.State, g.ProtocolType) { KafkaProtocolType = g.KafkaProtocolType.Length == 0 ? "consumer" : g.KafkaProtocolType })
+            .OrderBy(g => g.GroupId, StringComparer.Ordinal)
+            .ToList();
     }
 
     /// <summary>A group's state, members, and per partition the committed offset, log end offset (ListOffsets latest) and lag.</summary>
@@ -239,7 +242,10 @@ public sealed class AdminClient : IAsyncDisposable
                 m.HasGroupInstanceId ? m.GroupInstanceId : null,
                 m.ClientId,
                 m.Topics.ToList(),
-                m.Assignment.Select(p => new TopicPartition(p.Topic, p.Partition)).ToList()))
+                m.Assignment.Select(p => new TopicPartition(p.Topic, p.Partition)).ToList())
+            {
+                ClientHost = m.ClientHost,
+            })
             .ToList();
         var owners = new Dictionary<TopicPartition, string>();
         foreach (var member in members)
