@@ -46,6 +46,16 @@ internal sealed record MessageSpec(
     IReadOnlyList<FieldSpec> Fields,
     IReadOnlyList<StructSpec> CommonStructs)
 {
+    /// <summary>
+    /// Messages whose newest version is marked unstable at the schemas' commit but is final in a released Kafka: the
+    /// newest version is served. ConsumerGroupHeartbeat v1 (SubscribedTopicRegex, KIP-848) is final in Kafka 4.0, and
+    /// librdkafka 2.12+ sends only v1.
+    /// </summary>
+    private static readonly Dictionary<string, string> FinalSince = new(StringComparer.Ordinal)
+    {
+        ["ConsumerGroupHeartbeatRequest"] = "Kafka 4.0",
+    };
+
     private static readonly JsonDocumentOptions Options = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
     public static MessageSpec Load(string path)
@@ -53,7 +63,8 @@ internal sealed record MessageSpec(
         using var document = JsonDocument.Parse(File.ReadAllText(path), Options);
         var root = document.RootElement;
         var valid = Versions.Parse(root.GetProperty("validVersions").GetString(), Versions.None);
-        if (root.TryGetProperty("latestVersionUnstable", out var unstable) && unstable.GetBoolean())
+        var name = root.GetProperty("name").GetString()!;
+        if (root.TryGetProperty("latestVersionUnstable", out var unstable) && unstable.GetBoolean() && !FinalSince.ContainsKey(name))
         {
             // The newest version was not final at the schemas' commit: serve only the stable ones.
             valid = valid with { Highest = (short)(valid.Highest - 1) };

@@ -39,6 +39,8 @@ internal static class KafkaApis
         new Api46ListPartitionReassignments(),
         new Api47OffsetDelete(),
         new Api60DescribeCluster(),
+        new Api68ConsumerGroupHeartbeat(),
+        new Api69ConsumerGroupDescribe(),
     ];
 
     private static readonly KafkaApi?[] ByKey = Index(All);

@@ -14,6 +14,8 @@ internal sealed class KafkaTopicIds : IExtension
 {
     private readonly ConcurrentDictionary<Guid, string> _names = new();
 
+    private readonly ConcurrentDictionary<string, Guid> _ids = new(StringComparer.Ordinal);
+
     public static KafkaTopicIds Get(ActorSystem system) => system.WithExtension<KafkaTopicIds, KafkaTopicIdsProvider>();
 
     /// <summary>The topic id of a native topic id string (a UUID), or <see cref="Guid.Empty"/>.</summary>
@@ -26,6 +28,7 @@ internal sealed class KafkaTopicIds : IExtension
             if (topic.ErrorCode == 0 && Parse(topic.TopicId) is var id && id != Guid.Empty)
             {
                 _names[id] = topic.Name;
+                _ids[topic.Name] = id;
             }
         }
     }
@@ -43,6 +46,29 @@ internal sealed class KafkaTopicIds : IExtension
             .ConfigureAwait(false);
         Learn(metadata);
         return _names.GetValueOrDefault(id);
+    }
+
+    /// <summary>
+    /// The id of topic <paramref name="name"/>, or <see cref="Guid.Empty"/> when no topic has that name; a miss asks the
+    /// node for all topics. A re-created topic's new id replaces the old one with the next metadata answer learnt.
+    /// </summary>
+    public async ValueTask<Guid> IdAsync(KafkaRequestContext context, string name, CancellationToken cancellationToken)
+    {
+        if (_ids.TryGetValue(name, out var id))
+        {
+            return id;
+        }
+
+        var metadata = await context.Services.BrokerEndpoint
+            .Ask<Native.MetadataResponse>(new Native.MetadataRequest { AllTopics = true }, context.Services.RequestTimeout, cancellationToken)
+            .ConfigureAwait(false);
+        Learn(metadata);
+        if (metadata.Topics.All(t => t.Name != name || t.ErrorCode != 0))
+        {
+            _ids.TryRemove(name, out _);
+        }
+
+        return _ids.GetValueOrDefault(name);
     }
 }
 

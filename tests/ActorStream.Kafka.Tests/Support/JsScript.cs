@@ -160,12 +160,33 @@ public sealed class JsScript : IAsyncDisposable
         }
     }
 
+    /// <summary>Polls <paramref name="probe"/> (over several scripts' events) until it returns a value; the timeout names <paramref name="what"/>.</summary>
+    public static async Task<T> UntilAsync<T>(Func<T?> probe, TimeSpan timeout, Func<string> what)
+        where T : struct
+    {
+        T? value = null;
+        try
+        {
+            await Eventually.TrueAsync(() => (value = probe()) is not null, timeout, "a script's events");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}: {what()}", e);
+        }
+
+        return value!.Value;
+    }
+
     /// <summary>Closes stdin (the script's signal to disconnect cleanly) and waits for its exit, which must be 0.</summary>
     public async Task StopAsync(ITestOutputHelper output, TimeSpan? timeout = null)
     {
-        if (!_process.HasExited)
+        try
         {
             _process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // It exited (its stdin pipe is gone) before we asked.
         }
 
         await WaitForExitAsync(timeout ?? Timeout);

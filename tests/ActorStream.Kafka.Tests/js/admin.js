@@ -1,6 +1,22 @@
 // kafkajs admin client: runs args.ops in order ({op, ...arguments}) and answers each one's result, or its error
 // (name, message, type) when args.ops[i].expectError, so a spec can check a refusal too.
-import { args, emit, kafka, run } from './lib.js';
+import { args, emit, kafka, kafkajs, run } from './lib.js';
+
+const { AssignerProtocol } = kafkajs;
+
+/** describeGroups answers each member's metadata and assignment as bytes; for a "consumer" group, decoded too. */
+async function describeGroups(admin, groupIds) {
+  const described = await admin.describeGroups(groupIds);
+  for (const group of described.groups) {
+    if (group.protocolType === 'consumer') {
+      for (const member of group.members) {
+        member.decodedMetadata = AssignerProtocol.MemberMetadata.decode(member.memberMetadata);
+        member.decodedAssignment = AssignerProtocol.MemberAssignment.decode(member.memberAssignment)?.assignment ?? null;
+      }
+    }
+  }
+  return described;
+}
 
 const operations = {
   createTopics: (admin, { topics, validateOnly, waitForLeaders, timeout }) => admin.createTopics({ topics, validateOnly, waitForLeaders, timeout }),
@@ -12,7 +28,7 @@ const operations = {
   deleteTopics: (admin, { topics }) => admin.deleteTopics({ topics }),
   describeCluster: (admin) => admin.describeCluster(),
   listGroups: (admin) => admin.listGroups(),
-  describeGroups: (admin, { groupIds }) => admin.describeGroups(groupIds),
+  describeGroups: (admin, { groupIds }) => describeGroups(admin, groupIds),
   fetchOffsets: (admin, { groupId, topics }) => admin.fetchOffsets({ groupId, topics }),
   resetOffsets: (admin, { groupId, topic, earliest }) => admin.resetOffsets({ groupId, topic, earliest }),
   setOffsets: (admin, { groupId, topic, partitions }) => admin.setOffsets({ groupId, topic, partitions }),
