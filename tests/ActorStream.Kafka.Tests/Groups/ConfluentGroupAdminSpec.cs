@@ -10,7 +10,8 @@ namespace ActorStream.Kafka.Tests.Groups;
 /// and type filters), DescribeConsumerGroups (DescribeGroups: the member's host, client id and the assignment
 /// librdkafka decodes from the stored ConsumerProtocolAssignment), ListConsumerGroupOffsets (OffsetFetch),
 /// AlterConsumerGroupOffsets (a simple OffsetCommit to the Empty group), DeleteConsumerGroupOffsets (OffsetDelete) and
-/// DeleteGroups, refused while the group has a member.
+/// DeleteGroups, refused while the group has a member; and a native group, listed as type "consumer" and described
+/// with the assignment encoded as ConsumerProtocolAssignment.
 /// </summary>
 [Collection(KafkaGroupNodeCollection.Name)]
 public sealed class ConfluentGroupAdminSpec(KafkaGroupNode node, ITestOutputHelper output)
@@ -81,6 +82,40 @@ public sealed class ConfluentGroupAdminSpec(KafkaGroupNode node, ITestOutputHelp
         Assert.DoesNotContain(await ListAsync(admin, null, null), g => g.GroupId == groupId);
         var gone = Assert.Single((await admin.DescribeConsumerGroupsAsync([groupId])).ConsumerGroupDescriptions);
         Assert.Equal(ConsumerGroupState.Dead, gone.State);
+    }
+
+    [Fact]
+    public async Task Admin_sees_a_native_group_as_a_consumer_type_group_with_its_assignment_in_consumer_protocol_bytes()
+    {
+        var topic = await node.CreateTopicAsync("native-admin", Partitions);
+        var groupId = KafkaNode.UniqueTopic("native-group");
+        using var admin = KafkaClients.Admin(node.KafkaBootstrap, output);
+        await using var native = new ActorStream.Client.Consumer.Consumer<string, string>(new ActorStream.Client.Config.ConsumerConfig
+        {
+            BootstrapServers = node.NativeBootstrap,
+            GroupId = groupId,
+            EnableAutoCommit = false,
+            HeartbeatIntervalMs = 200,
+            SessionTimeoutMs = KafkaGroupNode.SessionTimeoutMs,
+        });
+        native.Subscribe([topic]);
+        ConsumerGroupDescription? description = null;
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                await native.PollAsync(TimeSpan.FromMilliseconds(200));
+                description = (await admin.DescribeConsumerGroupsAsync([groupId])).ConsumerGroupDescriptions.Single();
+                return description.State == ConsumerGroupState.Stable && description.Members.Count == 1
+                    && description.Members[0].Assignment.TopicPartitions.Count == Partitions;
+            },
+            Timeout,
+            "the native group is Stable with its member holding every partition");
+
+        Assert.Equal(Enumerable.Range(0, Partitions), description!.Members[0].Assignment.TopicPartitions.Select(tp => tp.Partition.Value).Order());
+        Assert.All(description.Members[0].Assignment.TopicPartitions, tp => Assert.Equal(topic, tp.Topic));
+        var listing = Assert.Single(await ListAsync(admin, null, null), g => g.GroupId == groupId);
+        Assert.Equal(ConsumerGroupType.Consumer, listing.Type);
+        Assert.False(listing.IsSimpleConsumerGroup);
     }
 
     private static async Task<List<ConsumerGroupListing>> ListAsync(IAdminClient admin, ConsumerGroupState[]? states, ConsumerGroupType[]? types)

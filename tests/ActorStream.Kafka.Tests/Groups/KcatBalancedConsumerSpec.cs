@@ -76,7 +76,7 @@ public sealed class KcatBalancedConsumerSpec(KafkaGroupNode node, ITestOutputHel
         Assert.Equal(0, await second.StopAsync(Timeout));
     }
 
-    /// <summary>A long-running <c>kcat -G</c> process printing <c>partition value</c> lines; stopped by its PID.</summary>
+    /// <summary>A long-running <c>kcat -G</c> process printing <c>partition value</c> lines unbuffered (-u); stopped by its PID.</summary>
     private sealed class BalancedKcat : IDisposable
     {
         private readonly Process _process;
@@ -108,7 +108,7 @@ public sealed class KcatBalancedConsumerSpec(KafkaGroupNode node, ITestOutputHel
             };
             foreach (var arg in new[]
                      {
-                         "-b", bootstrap, "-G", groupId, "-f", "%p %s\\n", "-X", "auto.offset.reset=earliest",
+                         "-b", bootstrap, "-G", groupId, "-u", "-f", "%p %s\\n", "-X", "auto.offset.reset=earliest",
                          "-X", $"session.timeout.ms={KafkaGroupNode.SessionTimeoutMs}", "-X", "heartbeat.interval.ms=500",
                          "-X", "broker.address.family=v4", topic,
                      })

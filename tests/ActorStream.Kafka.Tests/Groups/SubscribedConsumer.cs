@@ -26,6 +26,8 @@ internal sealed class SubscribedConsumer : IDisposable
         config.HeartbeatIntervalMs = 500;
         config.EnableAutoCommit = false;
         config.EnableAutoOffsetStore = true;
+        // ACTORSTREAM_KAFKA_DEBUG=protocol shows each request and the version librdkafka picked.
+        config.Debug = Environment.GetEnvironmentVariable("ACTORSTREAM_KAFKA_DEBUG");
         _consumer = KafkaClients.Consumer<byte[], byte[]>(config, output);
         _consumer.Subscribe(topic);
         _thread = new Thread(Poll) { IsBackground = true, Name = "group-member-" + groupId };
