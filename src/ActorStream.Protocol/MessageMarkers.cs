@@ -219,4 +219,9 @@ namespace ActorStream.Protocol.Group
     public sealed partial class GroupCoordinatorSnapshot : IActorStreamMessage;
     public sealed partial class FindCoordinatorRequest : IActorStreamMessage;
     public sealed partial class FindCoordinatorResponse : IActorStreamMessage;
+    public sealed partial class GroupProtocol : IActorStreamMessage;
+    public sealed partial class MemberAssignmentBytes : IActorStreamMessage;
+    public sealed partial class OffsetDeleteRequest : IActorStreamMessage;
+    public sealed partial class OffsetDeleteResponse : IActorStreamMessage;
+    public sealed partial class OffsetsDeletedEvent : IActorStreamMessage;
 }
