@@ -28,7 +28,14 @@ internal sealed class SubscribedConsumer : IDisposable
         config.EnableAutoOffsetStore = true;
         // ACTORSTREAM_KAFKA_DEBUG=protocol shows each request and the version librdkafka picked.
         config.Debug = Environment.GetEnvironmentVariable("ACTORSTREAM_KAFKA_DEBUG");
-        _consumer = KafkaClients.Consumer<byte[], byte[]>(config, output);
+        // Every rebalance callback is logged with its time, so a failure shows the member's rebalance history.
+        _consumer = new ConsumerBuilder<byte[], byte[]>(config)
+            .SetLogHandler((_, message) => KafkaClients.Log(output, message))
+            .SetErrorHandler((_, error) => KafkaClients.Log(output, error))
+            .SetPartitionsAssignedHandler((c, partitions) => LogRebalance(c, "assigned", partitions.Select(p => p.Partition.Value)))
+            .SetPartitionsRevokedHandler((c, partitions) => LogRebalance(c, "revoked", partitions.Select(p => p.Partition.Value)))
+            .SetPartitionsLostHandler((c, partitions) => LogRebalance(c, "lost", partitions.Select(p => p.Partition.Value)))
+            .Build();
         _consumer.Subscribe(topic);
         _thread = new Thread(Poll) { IsBackground = true, Name = "group-member-" + groupId };
         _thread.Start();
@@ -74,6 +81,9 @@ internal sealed class SubscribedConsumer : IDisposable
         _thread.Join(Timeout);
         _consumer.Dispose();
     }
+
+    private void LogRebalance(IConsumer<byte[], byte[]> consumer, string kind, IEnumerable<int> partitions) =>
+        _output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {consumer.Name} ({consumer.MemberId}): {kind} [{string.Join(',', partitions.Order())}]");
 
     private void Poll()
     {
