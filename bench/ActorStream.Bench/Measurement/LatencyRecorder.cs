@@ -51,13 +51,21 @@ internal sealed class LatencyRecorder(long warmup)
         }
     }
 
-    /// <summary>Waits until <paramref name="records"/> were received; fails after <paramref name="idle"/> without one.</summary>
-    public async Task WaitForAsync(long records, TimeSpan idle, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until <paramref name="records"/> were received; fails after <paramref name="idle"/> without one, or with
+    /// the consumer's own failure when <paramref name="consumer"/> faults first.
+    /// </summary>
+    public async Task WaitForAsync(long records, TimeSpan idle, Task consumer, CancellationToken cancellationToken)
     {
         var lastCount = -1L;
         var lastProgress = Stopwatch.GetTimestamp();
         while (Received < records)
         {
+            if (consumer.IsFaulted)
+            {
+                throw new InvalidOperationException($"the consumer failed after {Received} of {records} records", consumer.Exception!.GetBaseException());
+            }
+
             if (Received != lastCount)
             {
                 lastCount = Received;

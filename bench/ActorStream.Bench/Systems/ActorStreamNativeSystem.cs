@@ -137,7 +137,7 @@ internal sealed class ActorStreamNativeSystem(string bootstrap, IReadOnlyList<in
         await window.DrainAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await recorder.WaitForAsync(job.Records, ConsumeJob.Idle, cancellationToken).ConfigureAwait(false);
+            await recorder.WaitForAsync(job.Records, ConsumeJob.Idle, tail, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

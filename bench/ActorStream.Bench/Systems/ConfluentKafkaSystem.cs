@@ -192,7 +192,7 @@ internal sealed class ConfluentKafkaSystem(string bootstrap, IReadOnlyList<int> 
             }
 
             await window.DrainAsync(cancellationToken).ConfigureAwait(false);
-            await recorder.WaitForAsync(job.Records, ConsumeJob.Idle, cancellationToken).ConfigureAwait(false);
+            await recorder.WaitForAsync(job.Records, ConsumeJob.Idle, tail, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -79,7 +79,10 @@ internal sealed class RedisStreamsSystem(string endpoint, IReadOnlyList<int> bro
     public async Task<TimeSpan> LatencyAsync(LatencyJob job, LatencyRecorder recorder, CancellationToken cancellationToken)
     {
         var key = Key(job.Topic, 0);
-        await using var blocking = await ConnectionMultiplexer.ConnectAsync(endpoint).ConfigureAwait(false);
+        // RESP2 for the raw XREAD reply's shape (an array of [key, entries]; RESP3 would make it a map).
+        var blockingOptions = ConfigurationOptions.Parse(endpoint);
+        blockingOptions.Protocol = RedisProtocol.Resp2;
+        await using var blocking = await ConnectionMultiplexer.ConnectAsync(blockingOptions).ConfigureAwait(false);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var tail = Task.Run(() => TailAsync(blocking.GetDatabase(), key, recorder, stop.Token), CancellationToken.None);
         var db = _connection.GetDatabase();
@@ -96,7 +99,7 @@ internal sealed class RedisStreamsSystem(string endpoint, IReadOnlyList<int> bro
             }
 
             await window.DrainAsync(cancellationToken).ConfigureAwait(false);
-            await recorder.WaitForAsync(job.Records, ConsumeJob.Idle, cancellationToken).ConfigureAwait(false);
+            await recorder.WaitForAsync(job.Records, ConsumeJob.Idle, tail, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -119,12 +122,12 @@ internal sealed class RedisStreamsSystem(string endpoint, IReadOnlyList<int> bro
                 continue;
             }
 
-            var entries = (RedisResult[])((RedisResult[])((RedisResult[])result!)[0]!)[1]!;
-            foreach (var entry in entries)
+            var entries = result[0][1];
+            for (var i = 0; i < entries.Length; i++)
             {
-                var parts = (RedisResult[])entry!;
-                recorder.Receive((byte[])((RedisResult[])parts[1]!)[1]!);
-                position = (string)parts[0]!;
+                var entry = entries[i];
+                recorder.Receive((byte[])entry[1][1]!);
+                position = (string)entry[0]!;
             }
         }
     }
