@@ -2,6 +2,8 @@ using Akka.Configuration;
 using ActorStream.Protocol.Broker;
 using ActorStream.Protocol.Client;
 using ActorStream.Protocol.Serialization;
+using ActorStream.Storage.Log;
+using ActorStream.Storage.Records;
 using Google.Protobuf;
 
 namespace ActorStream.Protocol.Tests;
@@ -134,5 +136,75 @@ public sealed class RecordsFrameSpec : Akka.TestKit.Xunit2.TestKit
 
         Assert.Equal(BatchBytes, back.Partitions[0].Records.Length);
         Assert.True(allocated < OverheadBudget, $"parsing a fetch response of {BatchBytes} record bytes allocated {allocated} bytes (budget {OverheadBudget})");
+    }
+
+    private static PartitionLog LogWithBatches(string directory, int batches)
+    {
+        var log = PartitionLog.Open(directory);
+        var value = new byte[100];
+        for (var b = 0; b < batches; b++)
+        {
+            using var builder = new RecordBatchBuilder();
+            for (var i = 0; i < 1000; i++)
+            {
+                builder.Append(1_000, ReadOnlySpan<byte>.Empty, value);
+            }
+
+            log.Append(builder.Build(), leaderEpoch: 0);
+        }
+
+        return log;
+    }
+
+    [Fact]
+    public void A_deferred_fetch_read_must_go_from_the_segment_straight_into_the_payload()
+    {
+        var directory = Directory.CreateTempSubdirectory("records-frame-").FullName;
+        try
+        {
+            using var log = LogWithBatches(directory, 3);
+            FetchResponse Response()
+            {
+                var response = new FetchResponse { CorrelationId = 3 };
+                response.Partitions.Add(new FetchPartitionResponse { Topic = "t", Records = UnsafeByteOperations.UnsafeWrap(new DeferredFileRecords(log.Read(0, 1024 * 1024).Records).Memory) });
+                return response;
+            }
+
+            var expected = log.Read(0, 1024 * 1024).Records.ToArray();
+            _serializer.ToBinary(Response());
+            var response = Response();
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var bytes = _serializer.ToBinary(response);
+            var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+            var back = (FetchResponse)_serializer.FromBinary(bytes, "C13");
+            Assert.Equal(expected, back.Partitions[0].Records.ToByteArray());
+            Assert.True(allocated < expected.Length + OverheadBudget, $"serializing a deferred fetch of {expected.Length} bytes allocated {allocated} bytes (budget {expected.Length + OverheadBudget}: the payload only)");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_deferred_fetch_read_whose_segment_is_gone_must_travel_empty()
+    {
+        var directory = Directory.CreateTempSubdirectory("records-frame-").FullName;
+        try
+        {
+            var log = LogWithBatches(directory, 1);
+            var response = new FetchResponse { CorrelationId = 3 };
+            response.Partitions.Add(new FetchPartitionResponse { Topic = "t", HighWatermark = 1000, Records = UnsafeByteOperations.UnsafeWrap(new DeferredFileRecords(log.Read(0, 1024 * 1024).Records).Memory) });
+            log.Dispose();
+
+            var back = (FetchResponse)_serializer.FromBinary(_serializer.ToBinary(response), "C13");
+            Assert.True(back.Partitions[0].Records.IsEmpty);
+            Assert.Equal(1000, back.Partitions[0].HighWatermark);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 }

@@ -31,6 +31,9 @@ internal abstract class RecordsCodec
 
     public abstract void SetRecords(IMessage message, ReadOnlyMemory<byte>[] records);
 
+    /// <summary>A clone of <paramref name="message"/> with record field <paramref name="index"/> replaced.</summary>
+    public abstract IMessage WithRecords(IMessage message, int index, ByteString records);
+
     private sealed class Codec<T>(Func<T, ByteString[]> records, Func<T, int> count, Action<T, int, ByteString> set) : RecordsCodec
         where T : IMessage<T>, IDeepCloneable<T>
     {
@@ -45,6 +48,13 @@ internal abstract class RecordsCodec
             }
 
             return skeleton;
+        }
+
+        public override IMessage WithRecords(IMessage message, int index, ByteString records)
+        {
+            var clone = ((T)message).Clone();
+            set(clone, index, records);
+            return clone;
         }
 
         public override void SetRecords(IMessage message, ReadOnlyMemory<byte>[] slices)

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using ActorStream.Storage.Log;
 using Google.Protobuf;
 
 namespace ActorStream.Protocol.Serialization;
@@ -49,13 +51,31 @@ internal static class RecordsFrame
         position += WriteVarint(bytes.AsSpan(position), (uint)skeletonLength);
         skeleton.WriteTo(bytes.AsSpan(position, skeletonLength));
         position += skeletonLength;
-        foreach (var r in records)
+        for (var i = 0; i < records.Length; i++)
         {
-            r.Span.CopyTo(bytes.AsSpan(position));
-            position += r.Length;
+            if (!TryCopy(records[i], bytes.AsSpan(position, records[i].Length)))
+            {
+                // The segment of a deferred read was deleted (retention) after the fetch was planned: send that
+                // partition empty (the consumer fetches again and learns the new log start), never other bytes.
+                return Write(codec.WithRecords(message, i, ByteString.Empty), codec);
+            }
+
+            position += records[i].Length;
         }
 
         return bytes;
+    }
+
+    /// <summary>Copies one record field; a deferred fetch read goes from the segment file straight into the payload.</summary>
+    private static bool TryCopy(ByteString records, Span<byte> destination)
+    {
+        if (MemoryMarshal.TryGetMemoryManager<byte, DeferredFileRecords>(records.Memory, out var deferred))
+        {
+            return deferred.TryCopyTo(destination);
+        }
+
+        records.Span.CopyTo(destination);
+        return true;
     }
 
     /// <summary>Reads a framed payload: the record fields become slices of <paramref name="bytes"/>, which the caller hands over.</summary>
