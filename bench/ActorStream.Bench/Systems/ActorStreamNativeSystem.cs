@@ -26,7 +26,42 @@ internal sealed class ActorStreamNativeSystem(string bootstrap, IReadOnlyList<in
     {
         await using var admin = new AdminClient(AdminConfig.FromProperties(new Dictionary<string, string> { ["bootstrap.servers"] = bootstrap }));
         var configs = replicas > 1 ? new Dictionary<string, string> { ["min.insync.replicas"] = "2" } : null;
-        await admin.CreateTopicsAsync(topic, partitions, (short)replicas, configs, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await admin.CreateTopicsAsync(topic, partitions, (short)replicas, configs, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is Akka.Actor.AskTimeoutException or TimeoutException)
+        {
+            // Many partitions take longer to start than the request's timeout: wait for every one to have a leader.
+            await WaitForLeadersAsync(admin, topic, partitions, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task WaitForLeadersAsync(AdminClient admin, string topic, int partitions, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                var description = (await admin.DescribeTopicsAsync([topic], false, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
+                if (description is not null && description.Partitions.Count == partitions && description.Partitions.All(p => p.Leader >= 0))
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is ActorStreamException or Akka.Actor.AskTimeoutException or TimeoutException && clock.Elapsed < TimeSpan.FromMinutes(3))
+            {
+                // Not known yet, or the controller is busy starting the partitions: ask again.
+            }
+
+            if (clock.Elapsed > TimeSpan.FromMinutes(3))
+            {
+                throw new TimeoutException($"{topic}: not every one of its {partitions} partitions had a leader within 3 minutes");
+            }
+
+            await Task.Delay(1_000, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private ProducerConfig ProducerConfigFor(ProduceMode mode, string acks, bool latency = false)
