@@ -65,9 +65,121 @@ internal sealed class Suite(BenchOptions options) : IAsyncDisposable
     {
         await ProduceConsumeAsync(systems, "throughput 100 B, 16 partitions", "throughput16-100", 16, options.Records(1_000_000, 5_000_000), 100, ProduceMode.Throughput, cancellationToken).ConfigureAwait(false);
 
-        var actorStream = systems.Where(s => s is ActorStreamNativeSystem or ConfluentKafkaSystem).ToList();
+        var actorStream = systems.OfType<IConsumerGroupSystem>().ToList();
+        if (actorStream.Count == 0)
+        {
+            return;
+        }
+
         await ProduceConsumeAsync(actorStream, "acked 100 B, 1 partition, acks=all", "acked-all-100", 1, options.Records(200_000, 1_000_000), 100, ProduceMode.Acknowledged, cancellationToken, acks: "all").ConfigureAwait(false);
         await ProduceConsumeAsync(actorStream, "throughput 100 B, 4 partitions, acks=all", "throughput-all-100", 4, options.Records(1_000_000, 5_000_000), 100, ProduceMode.Throughput, cancellationToken, acks: "all").ConfigureAwait(false);
+        await ThreeNodesAsync(cancellationToken).ConfigureAwait(false);
+        await ConsumerGroupsAsync(actorStream, cancellationToken).ConfigureAwait(false);
+        await ColdBacklogAsync(actorStream, cancellationToken).ConfigureAwait(false);
+        await ProduceConsumeAsync(actorStream.OfType<ActorStreamNativeSystem>().ToList(), "throughput 100 B, 1,000 partitions", "partitions1000-100", 1_000, options.Records(1_000_000, 2_000_000), 100, ProduceMode.Throughput, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A second cluster of three nodes, RF 3, min.insync.replicas=2, acks=all; stopped afterwards.</summary>
+    private async Task ThreeNodesAsync(CancellationToken cancellationToken)
+    {
+        Log("starting a 3-node ActorStream cluster");
+        await using var cluster = await ActorStreamCluster.StartAsync(options.CliDll, options.WorkDirectory, "cluster3", 3).ConfigureAwait(false);
+        var ack = ActorStreamAck("all", 3);
+        var systems = new List<IMessagingSystem>();
+        if (options.Systems.Contains("native"))
+        {
+            systems.Add(new ActorStreamNativeSystem(cluster.Bootstrap, cluster.Pids, ack, ", 3 nodes"));
+        }
+
+        if (options.Systems.Contains("kafka"))
+        {
+            systems.Add(new ConfluentKafkaSystem(cluster.KafkaBootstrap, cluster.Pids, ack, ", 3 nodes"));
+        }
+
+        // RF 3 is refused until all three nodes have registered with the controller.
+        await WaitForReplicasAsync(systems[0], cancellationToken).ConfigureAwait(false);
+        await ProduceConsumeAsync(systems, "throughput 100 B, 4 partitions, RF 3, acks=all", "rf3-throughput-100", 4, options.Records(1_000_000, 3_000_000), 100, ProduceMode.Throughput, cancellationToken, acks: "all", replicas: 3).ConfigureAwait(false);
+        await LatencyAsync(systems, "latency 100 B at 5,000/s, 1 partition, RF 3, acks=all", "rf3-latency", cancellationToken, acks: "all", replicas: 3).ConfigureAwait(false);
+    }
+
+    private static async Task WaitForReplicasAsync(IMessagingSystem system, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await system.CreateAsync("rf3-ready", 1, 3, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception) when (attempt < 60 && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(1_000, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Three consumer groups (one member each) read one topic at once; records/s counts every group's records.</summary>
+    private async Task ConsumerGroupsAsync(List<IConsumerGroupSystem> systems, CancellationToken cancellationToken)
+    {
+        const int groups = 3;
+        var records = options.Records(1_000_000, 3_000_000);
+        foreach (var system in systems)
+        {
+            var topic = $"groups-100-{SystemId(system)}";
+            var ack = ActorStreamAck("1", 1);
+            await system.CreateAsync(topic, 4, 1, cancellationToken).ConfigureAwait(false);
+            var job = new ProduceJob(topic, 4, records, 100, ProduceMode.Throughput);
+            var produced = await MeasureAsync("3 consumer groups, 100 B, 4 partitions: produce", system, ack, records, 100, ct => system.ProduceAsync(job, ct), null, LimitOf(system, produce: true), cancellationToken).ConfigureAwait(false);
+            if (produced.Error is null)
+            {
+                await MeasureAsync($"3 consumer groups, 100 B, 4 partitions: consume (records/s of all {groups} groups)", system, ack, records * groups, 100, ct => system.ConsumeInGroupsAsync(new ConsumeJob(topic, 4, records), groups, ct), null, LimitOf(system, produce: false), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>A backlog of several GB written once, then read with the page cache dropped before each reader.</summary>
+    private async Task ColdBacklogAsync(List<IConsumerGroupSystem> systems, CancellationToken cancellationToken)
+    {
+        const int size = 1024;
+        var records = options.Records(1_000_000, 4_000_000);
+        var writer = systems[0];
+        var topic = "cold-backlog-1024";
+        var ack = ActorStreamAck("1", 1);
+        var workload = $"cold backlog {records * size / 1e9:F1} GB, 1 KiB, 4 partitions";
+        await writer.CreateAsync(topic, 4, 1, cancellationToken).ConfigureAwait(false);
+        var job = new ProduceJob(topic, 4, records, size, ProduceMode.Throughput);
+        var produced = await MeasureAsync($"{workload}: produce", writer, ack, records, size, ct => writer.ProduceAsync(job, ct), null, LimitOf(writer, produce: true), cancellationToken).ConfigureAwait(false);
+        if (produced.Error is not null)
+        {
+            return;
+        }
+
+        foreach (var system in systems)
+        {
+            var dropped = await DropPageCacheAsync().ConfigureAwait(false);
+            var name = dropped ? $"{workload}: consume, page cache dropped" : $"{workload}: consume (page cache NOT dropped: needs root)";
+            await MeasureAsync(name, system, ack, records, size, ct => system.ConsumeAsync(new ConsumeJob(topic, 4, records), ct), null, LimitOf(system, produce: false), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary><c>sync; echo 3 &gt; /proc/sys/vm/drop_caches</c> (root only).</summary>
+    private async Task<bool> DropPageCacheAsync()
+    {
+        using (var sync = Process.Start("sync"))
+        {
+            await sync.WaitForExitAsync().ConfigureAwait(false);
+        }
+
+        try
+        {
+            await File.WriteAllTextAsync("/proc/sys/vm/drop_caches", "3").ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log($"could not drop the page cache: {e.Message}");
+            return false;
+        }
     }
 
     private int Finish(DateTimeOffset started)
@@ -206,18 +318,18 @@ internal sealed class Suite(BenchOptions options) : IAsyncDisposable
         }
     }
 
-    private async Task LatencyAsync(IReadOnlyList<IMessagingSystem> systems, string workload, string topicPrefix, CancellationToken cancellationToken)
+    private async Task LatencyAsync(IReadOnlyList<IMessagingSystem> systems, string workload, string topicPrefix, CancellationToken cancellationToken, string acks = "1", int replicas = 1)
     {
         const int rate = 5_000;
         var records = options.Records(rate * 10, rate * 60);
         foreach (var system in systems)
         {
             var topic = $"{topicPrefix}-{SystemId(system)}";
-            var ack = system is ActorStreamNativeSystem or ConfluentKafkaSystem ? ActorStreamAck("1", 1) : system.Ack;
-            await system.CreateAsync(topic, 1, 1, cancellationToken).ConfigureAwait(false);
+            var ack = system is ActorStreamNativeSystem or ConfluentKafkaSystem ? ActorStreamAck(acks, replicas) : system.Ack;
+            await system.CreateAsync(topic, 1, replicas, cancellationToken).ConfigureAwait(false);
             var warmup = Math.Min(rate, records / 10);
             var recorder = new LatencyRecorder(warmup);
-            var job = new LatencyJob(topic, records, 100, rate, warmup);
+            var job = new LatencyJob(topic, records, 100, rate, warmup, acks);
             await MeasureAsync(workload, system, ack, records, 100, ct => system.LatencyAsync(job, recorder, ct), recorder, _ => null, cancellationToken).ConfigureAwait(false);
             await system.DeleteAsync(topic, 1, cancellationToken).ConfigureAwait(false);
         }

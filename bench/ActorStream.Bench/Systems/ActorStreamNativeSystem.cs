@@ -14,9 +14,9 @@ namespace ActorStream.Bench.Systems;
 /// Acknowledged mode: the producer's defaults with acks=1 (linger 0, 16 KiB batches); throughput mode: acks=1,
 /// linger.ms=5, batch.size=256 KiB (as <c>actorstream perf produce</c> in the README); latency: linger.ms=0.
 /// </summary>
-internal sealed class ActorStreamNativeSystem(string bootstrap, IReadOnlyList<int> brokerPids, string ack) : IMessagingSystem
+internal sealed class ActorStreamNativeSystem(string bootstrap, IReadOnlyList<int> brokerPids, string ack, string nameSuffix = "") : IConsumerGroupSystem
 {
-    public string Name => "ActorStream native";
+    public string Name => "ActorStream native" + nameSuffix;
 
     public string Ack => ack;
 
@@ -26,7 +26,42 @@ internal sealed class ActorStreamNativeSystem(string bootstrap, IReadOnlyList<in
     {
         await using var admin = new AdminClient(AdminConfig.FromProperties(new Dictionary<string, string> { ["bootstrap.servers"] = bootstrap }));
         var configs = replicas > 1 ? new Dictionary<string, string> { ["min.insync.replicas"] = "2" } : null;
-        await admin.CreateTopicsAsync(topic, partitions, (short)replicas, configs, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await admin.CreateTopicsAsync(topic, partitions, (short)replicas, configs, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is Akka.Actor.AskTimeoutException or TimeoutException)
+        {
+            // Many partitions take longer to start than the request's timeout: wait for every one to have a leader.
+            await WaitForLeadersAsync(admin, topic, partitions, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task WaitForLeadersAsync(AdminClient admin, string topic, int partitions, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                var description = (await admin.DescribeTopicsAsync([topic], false, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
+                if (description is not null && description.Partitions.Count == partitions && description.Partitions.All(p => p.Leader >= 0))
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is ActorStreamException or Akka.Actor.AskTimeoutException or TimeoutException && clock.Elapsed < TimeSpan.FromMinutes(3))
+            {
+                // Not known yet, or the controller is busy starting the partitions: ask again.
+            }
+
+            if (clock.Elapsed > TimeSpan.FromMinutes(3))
+            {
+                throw new TimeoutException($"{topic}: not every one of its {partitions} partitions had a leader within 3 minutes");
+            }
+
+            await Task.Delay(1_000, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private ProducerConfig ProducerConfigFor(ProduceMode mode, string acks, bool latency = false)
@@ -70,15 +105,21 @@ internal sealed class ActorStreamNativeSystem(string bootstrap, IReadOnlyList<in
         return clock.Elapsed;
     }
 
-    private Consumer<byte[]?, byte[]?> NewConsumer() => new(
-        ConsumerConfig.FromProperties(new Dictionary<string, string>
+    private Consumer<byte[]?, byte[]?> NewConsumer(string? group = null)
+    {
+        var properties = new Dictionary<string, string>
         {
             ["bootstrap.servers"] = bootstrap,
             ["client.id"] = "actorstream-bench",
             ["auto.offset.reset"] = "earliest",
-        }),
-        Deserializers.ByteArray,
-        Deserializers.ByteArray);
+        };
+        if (group is not null)
+        {
+            properties["group.id"] = group;
+        }
+
+        return new(ConsumerConfig.FromProperties(properties), Deserializers.ByteArray, Deserializers.ByteArray);
+    }
 
     public async Task<TimeSpan> ConsumeAsync(ConsumeJob job, CancellationToken cancellationToken)
     {
@@ -86,29 +127,56 @@ internal sealed class ActorStreamNativeSystem(string bootstrap, IReadOnlyList<in
         await consumer.ConnectedTask.WaitAsync(cancellationToken).ConfigureAwait(false);
         var clock = Stopwatch.StartNew();
         consumer.Assign(Enumerable.Range(0, job.Partitions).Select(p => new TopicPartition(job.Topic, p)));
+        await PollUntilAsync(consumer, job.Records, clock, cancellationToken).ConfigureAwait(false);
+        return clock.Elapsed;
+    }
+
+    public async Task<TimeSpan> ConsumeInGroupsAsync(ConsumeJob job, int groups, CancellationToken cancellationToken)
+    {
+        var consumers = Enumerable.Range(0, groups).Select(g => NewConsumer($"bench-{job.Topic}-{g}")).ToList();
+        try
+        {
+            await Task.WhenAll(consumers.Select(c => c.ConnectedTask)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var clock = Stopwatch.StartNew();
+            await Task.WhenAll(consumers.Select(c =>
+            {
+                c.Subscribe([job.Topic]);
+                return PollUntilAsync(c, job.Records, clock, cancellationToken);
+            })).ConfigureAwait(false);
+            return clock.Elapsed;
+        }
+        finally
+        {
+            foreach (var consumer in consumers)
+            {
+                await consumer.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async Task PollUntilAsync(Consumer<byte[]?, byte[]?> consumer, long records, Stopwatch clock, CancellationToken cancellationToken)
+    {
         long count = 0;
         var lastRecord = clock.Elapsed;
-        while (count < job.Records)
+        while (count < records)
         {
-            var records = await consumer.PollAsync(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
-            if (records.Count > 0)
+            var batch = await consumer.PollAsync(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+            if (batch.Count > 0)
             {
-                count += records.Count;
+                count += batch.Count;
                 lastRecord = clock.Elapsed;
             }
             else if (clock.Elapsed - lastRecord > ConsumeJob.Idle)
             {
-                throw new TimeoutException($"consumed {count} of {job.Records} records");
+                throw new TimeoutException($"consumed {count} of {records} records");
             }
         }
-
-        return clock.Elapsed;
     }
 
     public async Task<TimeSpan> LatencyAsync(LatencyJob job, LatencyRecorder recorder, CancellationToken cancellationToken)
     {
         await using var consumer = NewConsumer();
-        await using var producer = new Producer<Null, byte[]>(ProducerConfigFor(ProduceMode.Acknowledged, "1", latency: true), Serializers.Null, Serializers.ByteArray);
+        await using var producer = new Producer<Null, byte[]>(ProducerConfigFor(ProduceMode.Acknowledged, job.Acks, latency: true), Serializers.Null, Serializers.ByteArray);
         await Task.WhenAll(consumer.ConnectedTask, producer.ConnectedTask).WaitAsync(cancellationToken).ConfigureAwait(false);
         consumer.Assign([new TopicPartition(job.Topic, 0)]);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -11,9 +11,9 @@ namespace ActorStream.Bench.Systems;
 /// with a delivery handler (the client's documented fast path), same settings; latency: linger.ms=0. Consumers
 /// assign every partition from the beginning (a group id is required by the client; no group API is used).
 /// </summary>
-internal sealed class ConfluentKafkaSystem(string bootstrap, IReadOnlyList<int> brokerPids, string ack) : IMessagingSystem
+internal sealed class ConfluentKafkaSystem(string bootstrap, IReadOnlyList<int> brokerPids, string ack, string nameSuffix = "") : IConsumerGroupSystem
 {
-    public string Name => "ActorStream Confluent.Kafka";
+    public string Name => "ActorStream Confluent.Kafka" + nameSuffix;
 
     public string Ack => ack;
 
@@ -114,12 +114,13 @@ internal sealed class ConfluentKafkaSystem(string bootstrap, IReadOnlyList<int> 
         }
     }
 
-    private IConsumer<Ignore, byte[]> NewConsumer(bool latency = false) =>
+    private IConsumer<Ignore, byte[]> NewConsumer(bool latency = false, string? group = null) =>
         new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig
         {
             BootstrapServers = bootstrap,
-            GroupId = $"actorstream-bench-{Guid.NewGuid():N}",
+            GroupId = group ?? $"actorstream-bench-{Guid.NewGuid():N}",
             EnableAutoCommit = false,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
             // librdkafka waits up to 500 ms for fetch.min.bytes (1) by default; a latency run tails the log.
             FetchWaitMaxMs = latency ? 100 : null,
         })
@@ -133,32 +134,53 @@ internal sealed class ConfluentKafkaSystem(string bootstrap, IReadOnlyList<int> 
                 using var consumer = NewConsumer();
                 var clock = Stopwatch.StartNew();
                 consumer.Assign(Enumerable.Range(0, job.Partitions).Select(p => new TopicPartitionOffset(job.Topic, p, Offset.Beginning)));
-                long count = 0;
-                var lastRecord = clock.Elapsed;
-                while (count < job.Records)
-                {
-                    if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { IsPartitionEOF: false })
-                    {
-                        count++;
-                        lastRecord = clock.Elapsed;
-                    }
-                    else if (clock.Elapsed - lastRecord > ConsumeJob.Idle)
-                    {
-                        throw new TimeoutException($"consumed {count} of {job.Records} records");
-                    }
-
-                    cancellationToken.ThrowIfCancellationRequested();
-                }
-
+                ConsumeUntil(consumer, job.Records, clock, cancellationToken);
                 var elapsed = clock.Elapsed;
                 consumer.Close();
                 return elapsed;
             },
             cancellationToken);
 
+    public async Task<TimeSpan> ConsumeInGroupsAsync(ConsumeJob job, int groups, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, groups).Select(g => Task.Factory.StartNew(
+            () =>
+            {
+                using var consumer = NewConsumer(group: $"bench-{job.Topic}-{g}");
+                consumer.Subscribe(job.Topic);
+                ConsumeUntil(consumer, job.Records, clock, cancellationToken);
+                consumer.Close();
+            },
+            cancellationToken,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default))).ConfigureAwait(false);
+        return clock.Elapsed;
+    }
+
+    private static void ConsumeUntil(IConsumer<Ignore, byte[]> consumer, long records, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        long count = 0;
+        var lastRecord = clock.Elapsed;
+        while (count < records)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { IsPartitionEOF: false })
+            {
+                count++;
+                lastRecord = clock.Elapsed;
+            }
+            else if (clock.Elapsed - lastRecord > ConsumeJob.Idle)
+            {
+                throw new TimeoutException($"consumed {count} of {records} records");
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
     public async Task<TimeSpan> LatencyAsync(LatencyJob job, LatencyRecorder recorder, CancellationToken cancellationToken)
     {
-        using var producer = NewProducer("1", latency: true);
+        using var producer = NewProducer(job.Acks, latency: true);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var tail = Task.Factory.StartNew(
             () =>

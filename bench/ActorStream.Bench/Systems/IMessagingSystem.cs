@@ -68,4 +68,12 @@ internal sealed record ConsumeJob(string Topic, int Partitions, long Records)
 }
 
 /// <summary><c>Records</c> stamped records at <c>Rate</c> per second to one partition; the first <c>Warmup</c> are not recorded.</summary>
-internal sealed record LatencyJob(string Topic, long Records, int RecordSize, int Rate, long Warmup);
+internal sealed record LatencyJob(string Topic, long Records, int RecordSize, int Rate, long Warmup, string Acks = "1");
+
+/// <summary>ActorStream's clients: several consumer groups, each reading the whole topic at once.</summary>
+internal interface IConsumerGroupSystem : IMessagingSystem
+{
+    /// <summary>Every group (one member each, subscribed) reads all <c>Records</c> records; returns when the slowest is done.</summary>
+    Task<TimeSpan> ConsumeInGroupsAsync(ConsumeJob job, int groups, CancellationToken cancellationToken);
+}
+
