@@ -2,12 +2,15 @@
 # Confluent.Kafka through the Kafka gateway against the native client, one node, in one run:
 #   1. actorstream perf produce / perf consume (native protocol)
 #   2. bench/ActorStream.KafkaPerf produce / consume (Confluent.Kafka 2.16, librdkafka defaults, Kafka listener)
+#   3. bench/ActorStream.KafkaPerf latency: LATENCY_RATE records/s for LATENCY_SECONDS to a 1-partition topic with
+#      linger.ms=0 and acks=1 (ack: the leader appended it), consumer fetch.wait.max.ms=10; end-to-end p50/p99
 # The broker runs in its own process (loopback, temp dir, any free ports); each side gets its own topic. Prints the
 # four summary lines and the Confluent.Kafka / native ratios. Stops the node it started by PID.
 #
 # Environment: RECORDS (1000000), RECORD_SIZE (100), PARTITIONS (4), CONFIGURATION (Release),
 # NATIVE_PRODUCER_PROPS ("linger.ms=5 batch.size=1000000 enable.idempotence=false": librdkafka's defaults in the
-# native client's names; acks=all is both clients' default), KAFKA_PRODUCER_PROPS (none), NO_BUILD (set to skip the build).
+# native client's names; acks=all is both clients' default), KAFKA_PRODUCER_PROPS (none), LATENCY_RATE (5000), LATENCY_SECONDS (10, 0 skips the latency run),
+# NO_BUILD (set to skip the build).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -62,6 +65,7 @@ if [[ -z "$kafka_port" ]]; then
 fi
 kafka="127.0.0.1:$kafka_port"
 
+dotnet "$cli" topics create --bootstrap-server "$bootstrap" --topic perf-latency --partitions 1 > /dev/null
 for topic in perf-native perf-confluent; do
   dotnet "$cli" topics create --bootstrap-server "$bootstrap" --topic "$topic" --partitions "$partitions" > /dev/null
 done
@@ -87,6 +91,11 @@ kafka_produce="$(dotnet "$perf" produce --bootstrap-server "$kafka" --topic perf
 echo "Confluent.Kafka produce:  $kafka_produce" >&2
 kafka_consume="$(dotnet "$perf" consume --bootstrap-server "$kafka" --topic perf-confluent --messages "$records" | tail -n 1)"
 echo "Confluent.Kafka consume:  $kafka_consume" >&2
+if [[ "${LATENCY_SECONDS:-10}" != 0 ]]; then
+  kafka_latency="$(dotnet "$perf" latency --bootstrap-server "$kafka" --topic perf-latency --rate "${LATENCY_RATE:-5000}" \
+    --seconds "${LATENCY_SECONDS:-10}" | tail -n 1)"
+  echo "Confluent.Kafka latency:  $kafka_latency" >&2
+fi
 rss_kib="$(ps -o rss= -p "$node_pid" | tr -d ' ')"
 
 produced() { sed -E 's/^[0-9]+ records sent, ([0-9.]+) records\/sec.*/\1/' <<< "$1"; }
