@@ -83,6 +83,8 @@ public sealed class FetchAggregator : ReceiveActor, IWithTimers
             FetchOffset = partition.FetchOffset,
             MaxBytes = Math.Min(partition.PartitionMaxBytes <= 0 ? _share : partition.PartitionMaxBytes, _share),
             MaxWaitMs = maxWaitMs,
+            // A remote consumer gets the answer through the serializer, which reads the segment range into its payload.
+            DeferredRead = !_request.HasReplicaId && !_replyTo.Path.Address.HasLocalScope,
         };
         if (partition.HasCurrentLeaderEpoch)
         {

@@ -4,6 +4,7 @@ using Akka.Event;
 using ActorStream.Protocol;
 using ActorStream.Protocol.Broker;
 using ActorStream.Storage.Errors;
+using ActorStream.Storage.Log;
 using ActorStream.Storage.Records;
 using Google.Protobuf;
 
@@ -222,7 +223,9 @@ public sealed partial class PartitionEntity
             {
                 HighWatermark = _highWatermark,
                 LogStartOffset = info.LogStartOffset,
-                Records = info.Records.IsEmpty ? ByteString.Empty : UnsafeByteOperations.UnsafeWrap(info.Records.ToArray()),
+                Records = info.Records.IsEmpty ? ByteString.Empty
+                    : fetch.DeferredRead && !fetch.HasReplicaId ? UnsafeByteOperations.UnsafeWrap(new DeferredFileRecords(info.Records).Memory)
+                    : UnsafeByteOperations.UnsafeWrap(info.Records.ToArray()),
             };
         }
         catch (StorageException e)

@@ -15,6 +15,7 @@ public sealed class ActorStreamSerializer : SerializerWithStringManifest
 
     private static readonly Dictionary<Type, string> ManifestByType = [];
     private static readonly Dictionary<string, MessageParser> ParserByManifest = [];
+    private static readonly Dictionary<string, Type> TypeByManifest = [];
 
     static ActorStreamSerializer()
     {
@@ -198,6 +199,7 @@ public sealed class ActorStreamSerializer : SerializerWithStringManifest
     {
         ManifestByType.Add(typeof(T), manifest);
         ParserByManifest.Add(manifest, parser);
+        TypeByManifest.Add(manifest, typeof(T));
     }
 
     public override string Manifest(object o) =>
@@ -205,13 +207,22 @@ public sealed class ActorStreamSerializer : SerializerWithStringManifest
             ? manifest
             : throw new ArgumentException($"{o.GetType()} is not registered with {nameof(ActorStreamSerializer)}", nameof(o));
 
+    /// <summary>Protobuf bytes; messages with record batches are framed with their records raw (<see cref="RecordsFrame"/>).</summary>
     public override byte[] ToBinary(object obj) =>
-        obj is IMessage message
-            ? message.ToByteArray()
-            : throw new ArgumentException($"{obj.GetType()} is not a protobuf message", nameof(obj));
+        obj is not IMessage message ? throw new ArgumentException($"{obj.GetType()} is not a protobuf message", nameof(obj))
+        : RecordsCodec.ByType.TryGetValue(obj.GetType(), out var codec) ? RecordsFrame.Write(message, codec)
+        : message.ToByteArray();
 
-    public override object FromBinary(byte[] bytes, string manifest) =>
-        ParserByManifest.TryGetValue(manifest, out var parser)
-            ? parser.ParseFrom(bytes)
-            : throw new System.Runtime.Serialization.SerializationException($"Unknown ActorStream manifest '{manifest}'");
+    /// <summary>Reads both plain protobuf and records frames; record fields of a frame are slices of <paramref name="bytes"/>.</summary>
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        if (!ParserByManifest.TryGetValue(manifest, out var parser))
+        {
+            throw new System.Runtime.Serialization.SerializationException($"Unknown ActorStream manifest '{manifest}'");
+        }
+
+        return RecordsFrame.IsFramed(bytes) && TypeByManifest[manifest] is var type && RecordsCodec.ByType.TryGetValue(type, out var codec)
+            ? RecordsFrame.Read(bytes, parser, codec)
+            : parser.ParseFrom(bytes);
+    }
 }
