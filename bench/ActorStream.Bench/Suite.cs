@@ -16,7 +16,7 @@ namespace ActorStream.Bench;
 internal sealed class Suite(BenchOptions options) : IAsyncDisposable
 {
     private static readonly TimeSpan PhaseTimeout = TimeSpan.FromMinutes(10);
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
     private readonly List<IAsyncDisposable> _owned = [];
     private readonly List<ResultRow> _rows = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
