@@ -6,13 +6,18 @@ using Confluent.Kafka;
 // --producer-property / --consumer-property say otherwise:
 //   produce --bootstrap-server H:P --topic T --num-records N --record-size S [--producer-property k=v ...]
 //   consume --bootstrap-server H:P --topic T --messages N [--timeout MS] [--consumer-property k=v ...]
-// produce prints kafka-producer-perf-test's summary line, consume kafka-consumer-perf-test's CSV header and line.
-return args.Length > 0 && args[0] is "produce" or "consume" ? Run(args[0], Options.Parse(args.AsSpan(1))) : Usage();
+//   latency --bootstrap-server H:P --topic T [--rate 5000] [--seconds 10] [--warmup-seconds 2] [--record-size 100]
+//           [--producer-property k=v ...] [--consumer-property k=v ...]
+// produce prints kafka-producer-perf-test's summary line, consume kafka-consumer-perf-test's CSV header and line,
+// latency one line of end-to-end (produce call to Consume) and acknowledgement percentiles.
+return args.Length > 0 && args[0] is "produce" or "consume" or "latency" ? Run(args[0], Options.Parse(args.AsSpan(1))) : Usage();
 
 static int Usage()
 {
     Console.Error.WriteLine("usage: produce --bootstrap-server H:P --topic T --num-records N --record-size S [--producer-property k=v ...]");
     Console.Error.WriteLine("       consume --bootstrap-server H:P --topic T --messages N [--timeout MS] [--consumer-property k=v ...]");
+    Console.Error.WriteLine("       latency --bootstrap-server H:P --topic T [--rate N] [--seconds S] [--warmup-seconds S] [--record-size B]");
+    Console.Error.WriteLine("               [--producer-property k=v ...] [--consumer-property k=v ...]");
     return 2;
 }
 
@@ -20,7 +25,12 @@ static int Run(string command, Options options)
 {
     try
     {
-        return command == "produce" ? KafkaPerf.Produce(options) : KafkaPerf.Consume(options);
+        return command switch
+        {
+            "produce" => KafkaPerf.Produce(options),
+            "consume" => KafkaPerf.Consume(options),
+            _ => KafkaLatency.Run(options),
+        };
     }
     catch (Exception e) when (e is KafkaException or ArgumentException or FormatException)
     {
@@ -34,6 +44,8 @@ internal sealed class Options
     private readonly Dictionary<string, string> _values = [];
 
     public Dictionary<string, string> Properties { get; } = [];
+
+    public Dictionary<string, string> ConsumerProperties { get; } = [];
 
     public static Options Parse(ReadOnlySpan<string> args)
     {
@@ -53,7 +65,8 @@ internal sealed class Options
                     throw new ArgumentException($"{args[i]}: '{args[i + 1]}' is not k=v");
                 }
 
-                options.Properties[args[i + 1][..at]] = args[i + 1][(at + 1)..];
+                var target = args[i] == "--consumer-property" ? options.ConsumerProperties : options.Properties;
+                target[args[i + 1][..at]] = args[i + 1][(at + 1)..];
             }
             else
             {
@@ -162,7 +175,7 @@ internal static class KafkaPerf
         }
 
         // A group id is required by Confluent.Kafka; with explicit offsets and no commits no group API is used.
-        var config = new ConsumerConfig(options.Properties)
+        var config = new ConsumerConfig(options.ConsumerProperties)
         {
             BootstrapServers = bootstrap,
             GroupId = "actorstream-kafka-perf",

@@ -11,12 +11,14 @@ namespace ActorStream.Kafka.Tests;
 public sealed class KafkaListenerSpec : IAsyncLifetime
 {
     private const short Key = 1000;
+    private const short PipelinedKey = 1100;
     private readonly TestApi _api = new(Key, minVersion: 1, maxVersion: 3);
+    private readonly TestApi _pipelined = new(PipelinedKey, minVersion: 1, maxVersion: 3, pipelined: true);
     private ListenerHarness _harness = null!;
 
     public Task InitializeAsync()
     {
-        _harness = ListenerHarness.Start("socket-request-max-bytes = 1048576", _api);
+        _harness = ListenerHarness.Start("socket-request-max-bytes = 1048576", _api, _pipelined);
         return Task.CompletedTask;
     }
 
@@ -61,6 +63,64 @@ public sealed class KafkaListenerSpec : IAsyncLifetime
         Assert.Equal((1, "park"), Decode((await client.ReadFrameAsync())!));
         Assert.Equal((2, "second"), Decode((await client.ReadFrameAsync())!));
         Assert.Equal((3, "third"), Decode((await client.ReadFrameAsync())!));
+    }
+
+    [Fact]
+    public async Task Requests_of_a_pipelined_api_must_be_handled_at_once_and_answered_in_arrival_order()
+    {
+        await using var client = await RawKafkaClient.ConnectAsync(_harness.Port);
+
+        // The first parks; the two after it are handled meanwhile, but answered only after it.
+        await client.SendAsync(RawKafkaClient.Request(PipelinedKey, 1, 1, Body("park"))
+            .Concat(RawKafkaClient.Request(PipelinedKey, 1, 2, Body("echo:second")))
+            .Concat(RawKafkaClient.Request(PipelinedKey, 1, 3, Body("echo:third"))).ToArray());
+        await Eventually.TrueAsync(() => Volatile.Read(ref _pipelined.Started) == 3, RawKafkaClient.Timeout, "all three requests handled");
+        Assert.Equal(0, client.Socket.Available);
+
+        _pipelined.Release();
+        Assert.Equal((1, "park"), Decode((await client.ReadFrameAsync())!));
+        Assert.Equal((2, "second"), Decode((await client.ReadFrameAsync())!));
+        Assert.Equal((3, "third"), Decode((await client.ReadFrameAsync())!));
+        await PoolReturnsToBaselineAfterAsync(client);
+    }
+
+    [Fact]
+    public async Task A_request_of_another_api_must_wait_until_the_pipelined_ones_before_it_are_answered()
+    {
+        await using var client = await RawKafkaClient.ConnectAsync(_harness.Port);
+
+        await client.SendAsync(RawKafkaClient.Request(PipelinedKey, 1, 1, Body("park"))
+            .Concat(RawKafkaClient.Request(Key, 1, 2, Body("echo:barrier")))
+            .Concat(RawKafkaClient.Request(PipelinedKey, 1, 3, Body("echo:after"))).ToArray());
+        await Eventually.TrueAsync(() => Volatile.Read(ref _pipelined.Parked) == 1, RawKafkaClient.Timeout, "the first request parked");
+        // Neither the barrier nor the request after it has started while the first is in flight.
+        Assert.Equal((1, 0), (Volatile.Read(ref _pipelined.Started), Volatile.Read(ref _api.Started)));
+
+        _pipelined.Release();
+        Assert.Equal((1, "park"), Decode((await client.ReadFrameAsync())!));
+        Assert.Equal((2, "barrier"), Decode((await client.ReadFrameAsync())!));
+        Assert.Equal((3, "after"), Decode((await client.ReadFrameAsync())!));
+    }
+
+    [Fact]
+    public async Task A_pipelined_request_that_fails_must_close_the_connection_after_the_answers_before_it()
+    {
+        await using var client = await RawKafkaClient.ConnectAsync(_harness.Port);
+
+        await client.SendAsync(RawKafkaClient.Request(PipelinedKey, 1, 1, Body("echo:first"))
+            .Concat(RawKafkaClient.Request(PipelinedKey, 1, 2, Body("malformed")))
+            .Concat(RawKafkaClient.Request(PipelinedKey, 1, 3, Body("echo:never"))).ToArray());
+
+        Assert.Equal((1, "first"), Decode((await client.ReadFrameAsync())!));
+        Assert.True(await client.IsClosedByBrokerAsync());
+        Assert.Equal(2, Volatile.Read(ref _pipelined.Started));
+        await PoolReturnsToBaselineAsync();
+    }
+
+    private async Task PoolReturnsToBaselineAfterAsync(RawKafkaClient client)
+    {
+        await client.DisposeAsync();
+        await PoolReturnsToBaselineAsync();
     }
 
     [Fact]

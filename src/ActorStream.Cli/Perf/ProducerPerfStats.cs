@@ -71,7 +71,7 @@ internal sealed class ProducerPerfStats(long recordSize, TextWriter output)
             var seconds = _total.Elapsed.TotalSeconds;
             return string.Format(
                 CultureInfo.InvariantCulture,
-                "{0} records sent, {1:F6} records/sec ({2:F2} MB/sec), {3:F2} ms avg latency, {4:F2} ms max latency, {5} ms 50th, {6} ms 95th, {7} ms 99th, {8} ms 99.9th.",
+                "{0} records sent, {1:F6} records/sec ({2:F2} MB/sec), {3:F2} ms avg latency, {4:F2} ms max latency, {5:F2} ms 50th, {6:F2} ms 95th, {7:F2} ms 99th, {8:F2} ms 99.9th.",
                 _count,
                 _count / seconds,
                 _bytes / seconds / (1024.0 * 1024.0),
@@ -84,5 +84,6 @@ internal sealed class ProducerPerfStats(long recordSize, TextWriter output)
         }
     }
 
-    private long Percentile(double percentile) => _count == 0 ? 0 : _latencies.GetValueAtPercentile(percentile) / 1000;
+    /// <summary>In milliseconds with microsecond resolution: whole milliseconds (Kafka's format) hide sub-millisecond latency.</summary>
+    private double Percentile(double percentile) => _count == 0 ? 0 : _latencies.GetValueAtPercentile(percentile) / 1000.0;
 }

@@ -59,6 +59,9 @@ public sealed class Consumer<TKey, TValue> : IConsumer<TKey, TValue>
 
     public IReadOnlyCollection<TopicPartition> Assignment => _assignment.Keys.ToList();
 
+    /// <summary>Whether a fetch is outstanding (tests: the next fetch is in flight while the buffer drains).</summary>
+    internal bool FetchInFlight => _fetcher?.HasPending == true;
+
     public void Assign(IEnumerable<TopicPartition> partitions)
     {
         ArgumentNullException.ThrowIfNull(partitions);

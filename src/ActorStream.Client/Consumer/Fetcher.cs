@@ -10,8 +10,11 @@ namespace ActorStream.Client.Consumer;
 
 /// <summary>
 /// Sends fetches and buffers their records (Kafka's Fetcher). At most one fetch is outstanding per node, carrying
-/// every assigned partition that node leads which has a position, no buffered records and no fetch in flight; so
-/// while the application works on one poll's records, the next ones are already on their way.
+/// every assigned partition that node leads which has a position, no fetch in flight and fewer than
+/// <see cref="MaxBufferedFetchesPerPartition"/> completed fetches buffered. A partition whose records are still being
+/// handed out is fetched again from where its buffered records end (pipelining), so the next records are on their
+/// way while the application drains the buffer, not only after: the buffer holds at most two responses per partition
+/// (each at most <c>max.partition.fetch.bytes</c>, and <c>fetch.max.bytes</c> per response).
 /// </summary>
 internal sealed class Fetcher<TKey, TValue>
 {
@@ -21,6 +24,9 @@ internal sealed class Fetcher<TKey, TValue>
     private readonly ConsumerConfig _config;
     private readonly IDeserializer<TKey> _keyDeserializer;
     private readonly IDeserializer<TValue> _valueDeserializer;
+    /// <summary>One response being handed out and the next one already received.</summary>
+    internal const int MaxBufferedFetchesPerPartition = 2;
+
     private readonly Dictionary<TopicPartition, PartitionState> _assignment;
     private readonly Dictionary<int, PendingFetch> _pending = [];
     private readonly Queue<CompletedFetch<TKey, TValue>> _completed = new();
@@ -86,13 +92,15 @@ internal sealed class Fetcher<TKey, TValue>
     /// <summary>Sends a fetch to every node that has fetchable partitions and no fetch outstanding.</summary>
     public void SendFetches()
     {
-        var buffered = _completed.Select(c => c.TopicPartition).ToHashSet();
+        var buffered = BufferedFetches();
         var inFlight = _pending.Values.SelectMany(p => p.Offsets.Keys).ToHashSet();
         var metadata = _connection.Metadata;
         var byNode = new Dictionary<int, Dictionary<TopicPartition, long>>();
         foreach (var (tp, state) in _assignment)
         {
-            if (state.Position is not { } position || state.Error is not null || buffered.Contains(tp) || inFlight.Contains(tp))
+            var bufferedFetches = buffered.TryGetValue(tp, out var last) ? last.Count : 0;
+            if (state.Error is not null || bufferedFetches >= MaxBufferedFetchesPerPartition || inFlight.Contains(tp)
+                || FetchPosition(state, bufferedFetches > 0 ? last.Fetch : null) is not { } position)
             {
                 continue;
             }
@@ -148,6 +156,22 @@ internal sealed class Fetcher<TKey, TValue>
         }
     }
 
+    /// <summary>Per partition: how many completed fetches are buffered, and the last of them.</summary>
+    private Dictionary<TopicPartition, (int Count, CompletedFetch<TKey, TValue> Fetch)> BufferedFetches()
+    {
+        var buffered = new Dictionary<TopicPartition, (int Count, CompletedFetch<TKey, TValue> Fetch)>();
+        foreach (var fetch in _completed)
+        {
+            buffered[fetch.TopicPartition] = (buffered.TryGetValue(fetch.TopicPartition, out var seen) ? seen.Count + 1 : 1, fetch);
+        }
+
+        return buffered;
+    }
+
+    /// <summary>Where the partition's next fetch starts: after its buffered records, else at its position.</summary>
+    private static long? FetchPosition(PartitionState state, CompletedFetch<TKey, TValue>? lastBuffered) =>
+        state.Position is null ? null : lastBuffered?.NextFetchOffset ?? state.Position;
+
     /// <summary>Waits until some fetch completes or <paramref name="timeout"/> passes.</summary>
     public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -167,6 +191,12 @@ internal sealed class Fetcher<TKey, TValue>
     /// <summary>Decodes every completed fetch into the buffer, applying per-partition errors.</summary>
     public void ProcessCompleted()
     {
+        if (!_pending.Values.Any(p => p.Response.IsCompleted))
+        {
+            return;
+        }
+
+        var buffered = BufferedFetches();
         foreach (var (node, pending) in _pending.Where(p => p.Value.Response.IsCompleted).ToList())
         {
             _pending.Remove(node);
@@ -181,7 +211,7 @@ internal sealed class Fetcher<TKey, TValue>
                 var tp = new TopicPartition(answer.Topic, answer.Partition);
                 if (!pending.Offsets.TryGetValue(tp, out var fetchOffset)
                     || !_assignment.TryGetValue(tp, out var state)
-                    || state.Position != fetchOffset)
+                    || FetchPosition(state, buffered.TryGetValue(tp, out var last) ? last.Fetch : null) != fetchOffset)
                 {
                     continue; // unassigned or sought since the fetch was sent
                 }

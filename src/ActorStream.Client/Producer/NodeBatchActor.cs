@@ -17,6 +17,7 @@ namespace ActorStream.Client.Producer;
 /// fails at once as a retriable network error, and batches wait for new metadata instead of going to the lost node
 /// until <c>reconnect.backoff.ms</c> has passed.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "The drain timer lives as long as the actor: disposed in PostStop")]
 internal sealed class NodeBatchActor : ReceiveActor, IWithTimers
 {
     #region messages
@@ -50,6 +51,7 @@ internal sealed class NodeBatchActor : ReceiveActor, IWithTimers
     private long _nextCorrelationId;
     private CancellationToken _watchedLink;
     private CancellationTokenRegistration _linkWatch;
+    private DrainTimer? _drainTimer;
 
     public NodeBatchActor(int nodeId, ProducerConfig config, RecordAccumulator accumulator, ClientConnection connection, IActorRef producer)
     {
@@ -69,14 +71,24 @@ internal sealed class NodeBatchActor : ReceiveActor, IWithTimers
     public static Props Props(int nodeId, ProducerConfig config, RecordAccumulator accumulator, ClientConnection connection, IActorRef producer) =>
         Akka.Actor.Props.Create(() => new NodeBatchActor(nodeId, config, accumulator, connection, producer));
 
-    protected override void PostStop() => _linkWatch.Dispose();
+    protected override void PreStart()
+    {
+        var self = Self;
+        _drainTimer = new DrainTimer(_accumulator.Time, () => self.Tell(TryDrain.Instance, ActorRefs.NoSender));
+    }
+
+    protected override void PostStop()
+    {
+        _linkWatch.Dispose();
+        _drainTimer?.Dispose();
+    }
 
     private void Drain()
     {
         if (_connection.IsBackingOff(_nodeId, out var retryIn))
         {
             // The batches stay queued: new metadata may move their partitions to another node meanwhile.
-            Timers.StartSingleTimer("next-check", TryDrain.Instance, retryIn);
+            _drainTimer!.Schedule(retryIn);
             return;
         }
 
@@ -87,7 +99,8 @@ internal sealed class NodeBatchActor : ReceiveActor, IWithTimers
             {
                 if (drained.NextCheck is { } delay)
                 {
-                    Timers.StartSingleTimer("next-check", TryDrain.Instance, delay < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : delay);
+                    // Not Akka's scheduler: its 10 ms tick would stretch a 1-5 ms linger.ms (see DrainTimer).
+                    _drainTimer!.Schedule(delay);
                 }
 
                 return;

@@ -95,7 +95,6 @@ public sealed class Producer<TKey, TValue> : IProducer<TKey, TValue>
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var deadline = DateTimeOffset.UtcNow.AddMilliseconds(_config.MaxBlockMs);
         var keyBytes = _keySerializer.Serialize(key, topic);
         var valueBytes = _valueSerializer.Serialize(value, topic);
         var record = new PendingRecord(topic, keyBytes, valueBytes, partition, timestamp ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), headers);
@@ -112,21 +111,19 @@ public sealed class Producer<TKey, TValue> : IProducer<TKey, TValue>
             if (_waiting.IsCompleted && _started.IsCompletedSuccessfully)
             {
                 var (connection, actor) = _started.Result;
-                if (connection.Metadata.PartitionCount(topic) is { } count && _accumulator.TryReserve(recordSize))
+                if (connection.Metadata.PartitionCount(topic) is { } count)
                 {
                     try
                     {
-                        return Append(connection, actor, record, count, recordSize);
+                        // Reserves buffer.memory and appends under one accumulator lock; null: no room now.
+                        if (Append(connection, actor, record, count, recordSize, reserve: true) is { } appended)
+                        {
+                            return appended;
+                        }
                     }
                     catch (ActorStreamException e)
                     {
-                        _accumulator.Release(recordSize);
                         return Task.FromException<RecordMetadata>(e);
-                    }
-                    catch
-                    {
-                        _accumulator.Release(recordSize);
-                        throw;
                     }
                 }
             }
@@ -134,6 +131,7 @@ public sealed class Producer<TKey, TValue> : IProducer<TKey, TValue>
             var previous = _waiting;
             var turn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _waiting = turn.Task;
+            var deadline = DateTimeOffset.UtcNow.AddMilliseconds(_config.MaxBlockMs);
             return ProduceInTurnAsync(previous, turn, record, recordSize, deadline, cancellationToken);
         }
     }
@@ -149,7 +147,7 @@ public sealed class Producer<TKey, TValue> : IProducer<TKey, TValue>
             await _accumulator.ReserveAsync(recordSize, deadline, cancellationToken).ConfigureAwait(false);
             try
             {
-                completion = Append(connection, actor, record, partitionCount, recordSize);
+                completion = Append(connection, actor, record, partitionCount, recordSize, reserve: false)!;
             }
             catch
             {
@@ -165,7 +163,11 @@ public sealed class Producer<TKey, TValue> : IProducer<TKey, TValue>
         return await completion.ConfigureAwait(false);
     }
 
-    private Task<RecordMetadata> Append(ClientConnection connection, IActorRef actor, PendingRecord record, int partitionCount, int recordSize)
+    /// <summary>
+    /// Picks the partition and appends. With <paramref name="reserve"/> the record's buffer memory is reserved in the
+    /// same accumulator lock, and null is returned when there is no room; otherwise it was reserved before.
+    /// </summary>
+    private Task<RecordMetadata>? Append(ClientConnection connection, IActorRef actor, PendingRecord record, int partitionCount, int recordSize, bool reserve)
     {
         var topic = record.Topic;
         var sticky = false;
@@ -193,7 +195,11 @@ public sealed class Producer<TKey, TValue> : IProducer<TKey, TValue>
         }
 
         var tp = new TopicPartition(topic, target);
-        var appended = _accumulator.Append(tp, record.Timestamp, record.Key, record.Value, record.Headers, recordSize);
+        if (_accumulator.Append(tp, record.Timestamp, record.Key, record.Value, record.Headers, recordSize, reserve) is not { } appended)
+        {
+            return null;
+        }
+
         if (sticky)
         {
             _sticky.OnAppended(topic, target, appended.Batch);

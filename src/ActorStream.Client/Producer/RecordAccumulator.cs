@@ -47,6 +47,9 @@ internal sealed class RecordAccumulator : IDisposable
 
     public bool Idempotent => _config.IdempotenceEnabled;
 
+    /// <summary>The clock of linger, backoff and delivery deadlines (and of the senders' <see cref="DrainTimer"/>).</summary>
+    public TimeProvider Time => _time;
+
     public long ProducerId { get; set; } = RecordBatch.NoProducerId;
 
     public short ProducerEpoch { get; set; } = RecordBatch.NoProducerEpoch;
@@ -119,11 +122,20 @@ internal sealed class RecordAccumulator : IDisposable
         freed.TrySetResult();
     }
 
-    /// <summary>Appends a record (its memory already reserved) to the open batch of its partition, or a new one.</summary>
-    public AppendResult Append(TopicPartition tp, long timestamp, byte[]? key, byte[]? value, IReadOnlyList<RecordHeader>? headers, int recordSize)
+    /// <summary>
+    /// Appends a record to the open batch of its partition, or a new one. With <paramref name="reserve"/> its buffer
+    /// memory is reserved in the same lock (as <see cref="TryReserve"/>; null when there is no room now); without, it
+    /// was reserved before.
+    /// </summary>
+    public AppendResult? Append(TopicPartition tp, long timestamp, byte[]? key, byte[]? value, IReadOnlyList<RecordHeader>? headers, int recordSize, bool reserve = false)
     {
         lock (_lock)
         {
+            if (reserve && _bufferedBytes != 0 && _bufferedBytes + recordSize > _config.BufferMemory)
+            {
+                return null;
+            }
+
             if (!_partitions.TryGetValue(tp, out var state))
             {
                 state = new PartitionState();
@@ -149,12 +161,19 @@ internal sealed class RecordAccumulator : IDisposable
 
             var completion = last.Append(timestamp, key, value, headers);
             last.ReservedBytes += recordSize;
-            if (last.EstimatedSizeInBytes + recordSize > _config.BatchSize)
+            // Only this append's transition to full wakes the sender: a queue of several batches already woke it when
+            // each was created, and waking it on every record while it is busy (max in flight) costs two actor
+            // messages per record for nothing (the sender drains again on each response).
+            var full = false;
+            if (!last.IsClosed && last.EstimatedSizeInBytes + recordSize > _config.BatchSize)
             {
                 last.IsClosed = true; // full (a record like this one no longer fits): a sticky producer moves on
+                full = true;
             }
-
-            var full = state.Queue.Count > 1 || last.IsClosed;
+            if (reserve)
+            {
+                _bufferedBytes += recordSize; // only once appended: a throwing append reserves nothing
+            }
 
             return new AppendResult(completion.Task, last, created, full, wasEmpty);
         }

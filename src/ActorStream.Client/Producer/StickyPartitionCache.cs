@@ -29,5 +29,12 @@ internal sealed class StickyPartitionCache
     }
 
     /// <summary>Remembers the batch a sticky record went into: the partition stays until that batch closes.</summary>
-    public void OnAppended(string topic, int partition, ProducerBatch batch) => _current[topic] = (partition, batch);
+    /// <remarks>Written only when the batch changes: a dictionary write per record costs a lock and a node allocation.</remarks>
+    public void OnAppended(string topic, int partition, ProducerBatch batch)
+    {
+        if (!_current.TryGetValue(topic, out var current) || current.Partition != partition || !ReferenceEquals(current.Batch, batch))
+        {
+            _current[topic] = (partition, batch);
+        }
+    }
 }

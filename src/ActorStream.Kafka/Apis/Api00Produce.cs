@@ -28,6 +28,12 @@ internal sealed class Api00Produce : KafkaApi<ProduceRequest, ProduceResponse>
 
     public override short MaxVersion => 10;
 
+    /// <summary>
+    /// librdkafka keeps several Produce requests in flight per connection: each is sent to the endpoint as it arrives
+    /// (in arrival order, so each partition appends them in order), one partition's wait does not hold up the next.
+    /// </summary>
+    public override bool Pipelined => true;
+
     public override string Notes =>
         "Advertised from v0 but v0-2 answer UNSUPPORTED_VERSION per partition (message formats 0/1 are not stored): librdkafka " +
         "before 2.11.1 turns gzip/snappy/lz4 off unless Produce v0 is advertised. zstd needs v7+. A transactional_id gets " +

@@ -19,6 +19,13 @@ internal abstract class KafkaApi
     /// <summary>What a user of the API should know: what is mapped onto what, what is not supported.</summary>
     public virtual string Notes => "";
 
+    /// <summary>
+    /// Whether a request of this API may start while earlier requests on its connection are still in flight (the
+    /// answers stay in arrival order). Only for an API whose handler sends whatever must stay ordered (Produce's
+    /// batches) before its first await, since the next request is read once it awaits.
+    /// </summary>
+    public virtual bool Pipelined => false;
+
     /// <summary>Whether a request of this version is handled; the listener closes the connection otherwise, as Kafka does.</summary>
     public virtual bool Accepts(short version) => version >= MinVersion && version <= MaxVersion;
 

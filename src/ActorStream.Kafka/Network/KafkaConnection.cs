@@ -14,8 +14,11 @@ namespace ActorStream.Kafka.Network;
 /// One client connection of a <see cref="KafkaListener"/>: reads Kafka's size-prefixed request frames from the socket
 /// (System.IO.Pipelines), hands each to its API's handler and writes the response as one size-prefixed frame.
 /// <para>
-/// Requests are handled one at a time, in arrival order, and answered in that order, as Kafka does (it mutes a
-/// connection while a request is in flight): a parked request (a long-poll Fetch) holds up only its own connection.
+/// Requests are answered in arrival order, as Kafka does. Kafka mutes a connection while a request is in flight; here
+/// requests of a pipelined API (Produce) overlap: each is handed to its handler as it arrives (up to
+/// <see cref="MaxRequestsInFlight"/>), so one partition's append or replication wait does not hold up the next
+/// batch, and the answers are written in order. Any other request waits until every earlier one is answered and
+/// holds up the requests after it: a parked request (a long-poll Fetch) holds up only its own connection.
 /// Anything Kafka would refuse closes the connection, as Kafka does: a negative size or one above the limit
 /// (<c>socket.request.max.bytes</c>, or 512 KiB until one valid request header has arrived), an unknown API key, a
 /// version the API does not serve, a malformed header or body, a handler's <see cref="KafkaCloseConnectionException"/>.
@@ -35,7 +38,15 @@ internal sealed class KafkaConnection
     private readonly Func<short, KafkaApi?> _findApi;
     private readonly ILoggingAdapter _log;
     private readonly EndPoint? _remote;
+    /// <summary>
+    /// Requests of a pipelined API (<see cref="KafkaApi.Pipelined"/>) handled at once on one connection; librdkafka
+    /// keeps up to 5 in flight for an idempotent producer. The reader stops reading while this many are unanswered.
+    /// </summary>
+    private const int MaxRequestsInFlight = 8;
+
+    private readonly Lock _idleLock = new();
     private int _requestMaxBytes = KafkaSettings.InitialRequestMaxBytes;
+    private int _inFlight;
 
     public KafkaConnection(
         Socket socket,
@@ -62,30 +73,47 @@ internal sealed class KafkaConnection
         var stream = new NetworkStream(_socket, ownsSocket: true);
         var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
+        using var slots = new SemaphoreSlim(MaxRequestsInFlight, MaxRequestsInFlight);
+        // The responses so far, chained in arrival order: true while the connection stays open.
+        var responses = Task.FromResult(true);
         try
         {
             while (true)
             {
-                idle.CancelAfter(_settings.ConnectionsMaxIdle);
+                StartIdleTimer(idle);
                 var frame = await ReadFrameAsync(reader, idle.Token).ConfigureAwait(false);
                 if (frame is not { } request)
                 {
                     return;
                 }
 
-                // A request in flight is not idleness: the timer runs only while the connection waits for the next one.
-                idle.CancelAfter(Timeout.InfiniteTimeSpan);
-                bool keepOpen;
-                try
-                {
-                    keepOpen = await HandleAsync(request.Buffer.AsMemory(0, request.Length), stream, shutdown).ConfigureAwait(false);
-                }
-                finally
+                if (Prepare(request.Buffer.AsMemory(0, request.Length)) is not { } prepared)
                 {
                     _pool.Return(request.Buffer);
+                    return;
                 }
 
-                if (!keepOpen)
+                // Only an API that allows it overlaps earlier requests; any other waits until every earlier one is answered.
+                if (!prepared.Api.Pipelined && !await responses.ConfigureAwait(false))
+                {
+                    _pool.Return(request.Buffer);
+                    return;
+                }
+
+                await slots.WaitAsync(shutdown).ConfigureAwait(false);
+                BeginRequest(idle);
+                // The handler runs up to its first await here, in arrival order: Produce sends its batches to the
+                // broker before the next request is read, so pipelined batches reach each partition in order.
+                var handling = ExecuteAsync(prepared, request.Buffer, request.Length, shutdown);
+                responses = RespondInOrderAsync(responses, handling, stream, reader, slots, idle, shutdown);
+                if (!prepared.Api.Pipelined || handling is { IsCompletedSuccessfully: true, Result.Close: true })
+                {
+                    if (!await responses.ConfigureAwait(false))
+                    {
+                        return;
+                    }
+                }
+                else if (responses is { IsCompleted: true, Result: false })
                 {
                     return;
                 }
@@ -104,6 +132,8 @@ internal sealed class KafkaConnection
         }
         finally
         {
+            // Requests still in flight return their buffers on the way; their responses are no longer written.
+            await ((Task)responses).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await reader.CompleteAsync().ConfigureAwait(false);
             await stream.DisposeAsync().ConfigureAwait(false);
         }
@@ -132,6 +162,11 @@ internal sealed class KafkaConnection
         while (true)
         {
             var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (result.IsCanceled)
+            {
+                return null; // a response decided to close the connection
+            }
+
             var buffer = result.Buffer;
             if (buffer.Length >= SizePrefix)
             {
@@ -187,13 +222,13 @@ internal sealed class KafkaConnection
         return BinaryPrimitives.ReadInt32BigEndian(prefix);
     }
 
-    /// <summary>Handles one request frame; false closes the connection.</summary>
-    private async ValueTask<bool> HandleAsync(ReadOnlyMemory<byte> frame, NetworkStream stream, CancellationToken cancellationToken)
+    /// <summary>The request's API and header, or null when the connection is to close (logged).</summary>
+    private PreparedRequest? Prepare(ReadOnlyMemory<byte> frame)
     {
         if (frame.Length < 4)
         {
             _log.Debug("[Kafka {0}] Closing the connection from {1}: a request of {2} bytes has no header", _listener.Name, _remote, frame.Length);
-            return false;
+            return null;
         }
 
         var apiKey = BinaryPrimitives.ReadInt16BigEndian(frame.Span);
@@ -202,7 +237,7 @@ internal sealed class KafkaConnection
         if (api is null)
         {
             _log.Debug("[Kafka {0}] Closing the connection from {1}: unknown API key {2} (version {3})", _listener.Name, _remote, apiKey, apiVersion);
-            return false;
+            return null;
         }
 
         if (!api.Accepts(apiVersion))
@@ -215,46 +250,56 @@ internal sealed class KafkaConnection
                 apiVersion,
                 api.MinVersion,
                 api.MaxVersion);
-            return false;
+            return null;
         }
 
-        RequestHeader header;
-        int bodyStart;
         try
         {
             var reader = new KafkaReader(frame);
-            header = RequestHeader.Read(ref reader, api.RequestHeaderVersion(apiVersion));
-            bodyStart = reader.Position;
+            var header = RequestHeader.Read(ref reader, api.RequestHeaderVersion(apiVersion));
+            _requestMaxBytes = _settings.SocketRequestMaxBytes;
+            return new PreparedRequest(api, header, reader.Position);
         }
         catch (KafkaProtocolException e)
         {
             _log.Debug("[Kafka {0}] Closing the connection from {1}: a malformed {2} request header: {3}", _listener.Name, _remote, NameOf(api), e.Message);
-            return false;
+            return null;
         }
+    }
 
-        _requestMaxBytes = _settings.SocketRequestMaxBytes;
+    /// <summary>
+    /// Runs the request's handler; the response frame (size prefix included) when there is one to send. Returns the
+    /// request's frame buffer to the pool when done.
+    /// </summary>
+    private async Task<Outcome> ExecuteAsync(PreparedRequest request, byte[] frameBuffer, int frameLength, CancellationToken cancellationToken)
+    {
+        var (api, header, bodyStart) = request;
+        var apiVersion = header.ApiVersion;
         var context = new KafkaRequestContext(header, _listener, _remote, _services);
-        using var output = new PooledBufferWriter(_pool);
-        output.GetSpan(SizePrefix);
-        output.Advance(SizePrefix);
-        bool respond;
+        var output = new PooledBufferWriter(_pool);
         try
         {
-            respond = await api.HandleAsync(context, frame[bodyStart..], output, cancellationToken).ConfigureAwait(false);
+            output.GetSpan(SizePrefix);
+            output.Advance(SizePrefix);
+            if (!await api.HandleAsync(context, frameBuffer.AsMemory(bodyStart, frameLength - bodyStart), output, cancellationToken).ConfigureAwait(false))
+            {
+                output.Dispose();
+                return Outcome.NoResponse;
+            }
+
+            BinaryPrimitives.WriteInt32BigEndian(output.WrittenSpan, output.WrittenCount - SizePrefix);
+            return new Outcome(output, Close: false);
         }
         catch (KafkaProtocolException e)
         {
             _log.Debug("[Kafka {0}] Closing the connection from {1}: a malformed {2} v{3} request: {4}", _listener.Name, _remote, NameOf(api), apiVersion, e.Message);
-            return false;
         }
         catch (KafkaCloseConnectionException e)
         {
             _log.Debug("[Kafka {0}] Closing the connection from {1} after {2} v{3}: {4}", _listener.Name, _remote, NameOf(api), apiVersion, e.Message);
-            return false;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return false;
         }
 #pragma warning disable CA1031 // One client's request that breaks a handler must not take the node down: log it, close only this connection.
         catch (Exception e)
@@ -269,16 +314,96 @@ internal sealed class KafkaConnection
                 header.CorrelationId,
                 header.ClientId,
                 _remote);
-            return false;
+        }
+        finally
+        {
+            _pool.Return(frameBuffer);
         }
 
-        if (!respond)
+        output.Dispose();
+        return Outcome.CloseConnection;
+    }
+
+    /// <summary>
+    /// Writes one request's response once every earlier one is written (Kafka answers a connection's requests in
+    /// order); false once the connection is to close, which stops the reader.
+    /// </summary>
+    private async Task<bool> RespondInOrderAsync(Task<bool> earlier, Task<Outcome> handling, NetworkStream stream, PipeReader reader, SemaphoreSlim slots, CancellationTokenSource idle, CancellationToken cancellationToken)
+    {
+        var outcome = await handling.ConfigureAwait(false);
+        try
         {
+            if (!await earlier.ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            if (outcome.Close)
+            {
+                reader.CancelPendingRead();
+                return false;
+            }
+
+            if (outcome.Response is { } response)
+            {
+                await stream.WriteAsync(response.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            }
+
             return true;
         }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            _log.Debug("[Kafka {0}] Connection from {1} dropped while answering: {2}", _listener.Name, _remote, e.Message);
+            reader.CancelPendingRead();
+            return false;
+        }
+        finally
+        {
+            outcome.Response?.Dispose();
+            EndRequest(idle);
+            slots.Release();
+        }
+    }
 
-        BinaryPrimitives.WriteInt32BigEndian(output.WrittenSpan, output.WrittenCount - SizePrefix);
-        await stream.WriteAsync(output.WrittenMemory, cancellationToken).ConfigureAwait(false);
-        return true;
+    /// <summary>The idle timer runs only while no request is in flight (a parked request is not idleness).</summary>
+    private void StartIdleTimer(CancellationTokenSource idle)
+    {
+        lock (_idleLock)
+        {
+            if (_inFlight == 0)
+            {
+                idle.CancelAfter(_settings.ConnectionsMaxIdle);
+            }
+        }
+    }
+
+    private void BeginRequest(CancellationTokenSource idle)
+    {
+        lock (_idleLock)
+        {
+            _inFlight++;
+            idle.CancelAfter(Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void EndRequest(CancellationTokenSource idle)
+    {
+        lock (_idleLock)
+        {
+            if (--_inFlight == 0)
+            {
+                idle.CancelAfter(_settings.ConnectionsMaxIdle);
+            }
+        }
+    }
+
+    private sealed record PreparedRequest(KafkaApi Api, RequestHeader Header, int BodyStart);
+
+    /// <summary>What a handled request leaves: a response frame to write (owned, disposed once written), or none, or a close.</summary>
+    private readonly record struct Outcome(PooledBufferWriter? Response, bool Close)
+    {
+        public static readonly Outcome NoResponse = new(null, Close: false);
+
+        public static readonly Outcome CloseConnection = new(null, Close: true);
     }
 }

@@ -62,7 +62,7 @@ internal sealed class ListenerHarness : IAsyncDisposable
 /// <c>close</c> throws <see cref="KafkaCloseConnectionException"/>, <c>throw</c> an unexpected exception,
 /// <c>malformed</c> a <see cref="KafkaProtocolException"/>. A response is the correlation id's header and the text.
 /// </summary>
-internal sealed class TestApi(short key, short minVersion = 0, short maxVersion = 3) : KafkaApi
+internal sealed class TestApi(short key, short minVersion = 0, short maxVersion = 3, bool pipelined = false) : KafkaApi
 {
     private TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -74,6 +74,11 @@ internal sealed class TestApi(short key, short minVersion = 0, short maxVersion 
 
     public int Parked;
 
+    /// <summary>Requests whose handler has started.</summary>
+    public int Started;
+
+    public override bool Pipelined => pipelined;
+
     public void Release() => _release.TrySetResult();
 
     public override short RequestHeaderVersion(short version) => 1;
@@ -83,6 +88,7 @@ internal sealed class TestApi(short key, short minVersion = 0, short maxVersion 
     public override async ValueTask<bool> HandleAsync(KafkaRequestContext context, ReadOnlyMemory<byte> body, IBufferWriter<byte> output, CancellationToken cancellationToken)
     {
         var command = System.Text.Encoding.UTF8.GetString(body.Span);
+        Interlocked.Increment(ref Started);
         switch (command)
         {
             case "park":
