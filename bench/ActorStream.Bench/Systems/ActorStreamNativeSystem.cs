@@ -193,16 +193,7 @@ internal sealed class ActorStreamNativeSystem(string bootstrap, IReadOnlyList<in
             },
             CancellationToken.None);
         var clock = Stopwatch.StartNew();
-        var pacer = new RatePacer(job.Rate);
-        var window = new InFlightWindow(ProduceJob.AcknowledgedWindow);
-        for (var i = 0L; i < job.Records; i++)
-        {
-            await pacer.WaitTurnAsync(i, cancellationToken).ConfigureAwait(false);
-            await window.AcquireAsync(cancellationToken).ConfigureAwait(false);
-            window.Track(producer.ProduceAsync(job.Topic, null, LatencyStamp.NewValue(job.RecordSize, i), partition: 0, cancellationToken: cancellationToken));
-        }
-
-        await window.DrainAsync(cancellationToken).ConfigureAwait(false);
+        await PacedSends.RunAsync(job, value => producer.ProduceAsync(job.Topic, null, value, partition: 0, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
         try
         {
             await recorder.WaitForAsync(job.Records, ConsumeJob.Idle, tail, cancellationToken).ConfigureAwait(false);

@@ -202,18 +202,9 @@ internal sealed class ConfluentKafkaSystem(string bootstrap, IReadOnlyList<int> 
             TaskScheduler.Default);
         var target = new TopicPartition(job.Topic, new Partition(0));
         var clock = Stopwatch.StartNew();
-        var pacer = new RatePacer(job.Rate);
-        var window = new InFlightWindow(ProduceJob.AcknowledgedWindow);
         try
         {
-            for (var i = 0L; i < job.Records; i++)
-            {
-                await pacer.WaitTurnAsync(i, cancellationToken).ConfigureAwait(false);
-                await window.AcquireAsync(cancellationToken).ConfigureAwait(false);
-                window.Track(producer.ProduceAsync(target, new Message<Null, byte[]> { Value = LatencyStamp.NewValue(job.RecordSize, i) }, cancellationToken));
-            }
-
-            await window.DrainAsync(cancellationToken).ConfigureAwait(false);
+            await PacedSends.RunAsync(job, value => producer.ProduceAsync(target, new Message<Null, byte[]> { Value = value }, cancellationToken), cancellationToken).ConfigureAwait(false);
             await recorder.WaitForAsync(job.Records, ConsumeJob.Idle, tail, cancellationToken).ConfigureAwait(false);
         }
         finally

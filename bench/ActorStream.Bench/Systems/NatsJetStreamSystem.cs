@@ -95,16 +95,7 @@ internal sealed class NatsJetStreamSystem(string url, IReadOnlyList<int> brokerP
         var tail = ConsumeStreamAsync(js, Stream(job.Topic, 0), job.Records, recorder, cancellationToken);
         var subject = Subject(job.Topic, 0);
         var clock = Stopwatch.StartNew();
-        var pacer = new RatePacer(job.Rate);
-        var window = new InFlightWindow(ProduceJob.AcknowledgedWindow);
-        for (var i = 0L; i < job.Records; i++)
-        {
-            await pacer.WaitTurnAsync(i, cancellationToken).ConfigureAwait(false);
-            await window.AcquireAsync(cancellationToken).ConfigureAwait(false);
-            window.Track(PublishAsync(js, subject, LatencyStamp.NewValue(job.RecordSize, i), cancellationToken));
-        }
-
-        await window.DrainAsync(cancellationToken).ConfigureAwait(false);
+        await PacedSends.RunAsync(job, value => PublishAsync(js, subject, value, cancellationToken), cancellationToken).ConfigureAwait(false);
         await tail.ConfigureAwait(false);
         return clock.Elapsed;
     }

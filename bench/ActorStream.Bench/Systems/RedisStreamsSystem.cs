@@ -87,18 +87,9 @@ internal sealed class RedisStreamsSystem(string endpoint, IReadOnlyList<int> bro
         var tail = Task.Run(() => TailAsync(blocking.GetDatabase(), key, recorder, stop.Token), CancellationToken.None);
         var db = _connection.GetDatabase();
         var clock = Stopwatch.StartNew();
-        var pacer = new RatePacer(job.Rate);
-        var window = new InFlightWindow(ProduceJob.AcknowledgedWindow);
         try
         {
-            for (var i = 0L; i < job.Records; i++)
-            {
-                await pacer.WaitTurnAsync(i, cancellationToken).ConfigureAwait(false);
-                await window.AcquireAsync(cancellationToken).ConfigureAwait(false);
-                window.Track(db.StreamAddAsync(key, "v", LatencyStamp.NewValue(job.RecordSize, i)));
-            }
-
-            await window.DrainAsync(cancellationToken).ConfigureAwait(false);
+            await PacedSends.RunAsync(job, value => db.StreamAddAsync(key, "v", value), cancellationToken).ConfigureAwait(false);
             await recorder.WaitForAsync(job.Records, ConsumeJob.Idle, tail, cancellationToken).ConfigureAwait(false);
         }
         finally
